@@ -1,0 +1,24 @@
+"""A tiny progress/cancel protocol so long science loops stay QGIS-free."""
+from .errors import Cancelled
+
+
+class Progress:
+    """Reports a fraction in [0, 1] and raises Cancelled when asked to stop.
+
+    The plugin subclasses it around a QgsProcessingFeedback; the default does nothing.
+    """
+
+    def report(self, fraction):
+        """Called with the share of the work done so far."""
+
+    def is_cancelled(self):
+        return False
+
+    def step(self, fraction):
+        """Report progress and stop promptly if the user cancelled."""
+        if self.is_cancelled():
+            raise Cancelled()
+        self.report(fraction)
+
+
+SILENT = Progress()

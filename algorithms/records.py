@@ -1,0 +1,46 @@
+"""Column-wise containers for probe requests and access points."""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Probes:
+    """Probe requests as parallel arrays (one element per PR).
+
+    time: float64 seconds (epoch or any common origin); ap_id: object array of AP ids as text;
+    mac: object array of MAC tokens as text; rss: float64 dBm.
+    extra: optional further columns with the same length (e.g. ``emission``, ``class``).
+    """
+
+    time: np.ndarray
+    ap_id: np.ndarray
+    mac: np.ndarray
+    rss: np.ndarray
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.rss)
+
+    def take(self, index):
+        """The PRs selected by a boolean mask or an index array, extra columns included."""
+        return Probes(self.time[index], self.ap_id[index], self.mac[index], self.rss[index],
+                      {k: v[index] for k, v in self.extra.items()})
+
+
+@dataclass
+class AccessPoints:
+    """Access points in a metric CRS: ids (text), xy (n x 2 metres), indoor flags, crs (WKT or EPSG text)."""
+
+    ids: np.ndarray
+    xy: np.ndarray
+    indoor: np.ndarray
+    crs: str = ""
+
+    def __len__(self):
+        return len(self.ids)
+
+    def index_of(self, ap_ids):
+        """Row index of each AP id in ``ap_ids``; -1 where the id is not a known AP."""
+        lookup = {str(a): i for i, a in enumerate(self.ids)}
+        return np.fromiter((lookup.get(str(a), -1) for a in ap_ids), dtype=np.int64, count=len(ap_ids))

@@ -1,0 +1,70 @@
+"""Turn a column of times (epoch seconds, ISO 8601 text, datetime objects) into float seconds."""
+from datetime import datetime, timezone
+
+import numpy as np
+
+from .errors import InputError
+
+_EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
+
+
+def to_seconds(values, field_name="time"):
+    """Seconds since 1970-01-01 as float64, for numbers, numeric text, ISO 8601 text or datetimes.
+
+    Naive ISO times are taken as they are (local clock time); times with an offset are converted to UTC.
+    Raises InputError naming the first row that cannot be read.
+    """
+    values = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if values.dtype.kind in "iuf":
+        return values.astype(np.float64)
+    if len(values) == 0:
+        return np.zeros(0)
+    first = values[0]
+    if isinstance(first, datetime):
+        return np.array([_datetime_seconds(v, i, field_name) for i, v in enumerate(values)])
+    text = values.astype(str)
+    numeric = _try_float(text)
+    if numeric is not None:
+        return numeric
+    return _iso_seconds(text, field_name)
+
+
+def _try_float(text):
+    try:
+        return text.astype(np.float64)
+    except ValueError:
+        return None
+
+
+def _iso_seconds(text, field_name):
+    stripped = np.char.rstrip(np.char.strip(text), "Z")
+    try:
+        stamps = stripped.astype("datetime64[us]")
+    except ValueError:
+        return np.array([_parse_one(t, i, field_name) for i, t in enumerate(text)])
+    if np.isnat(stamps).any():
+        row = int(np.flatnonzero(np.isnat(stamps))[0])
+        raise _bad_time(text[row], row, field_name)
+    return (stamps - _EPOCH).astype(np.int64) / 1e6
+
+
+def _parse_one(value, row, field_name):
+    try:
+        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _bad_time(value, row, field_name) from None
+    return _datetime_seconds(stamp, row, field_name)
+
+
+def _datetime_seconds(stamp, row, field_name):
+    if not isinstance(stamp, datetime):
+        raise _bad_time(stamp, row, field_name)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
+
+
+def _bad_time(value, row, field_name):
+    return InputError(
+        f"Row {row + 1}: the time field '{field_name}' holds '{value}', which is not a time. "
+        "Expected ISO 8601 text (2024-03-15 12:30:11.048), a date-time, or epoch seconds.")

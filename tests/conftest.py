@@ -1,0 +1,30 @@
+"""Test set-up: the repository root is the plugin package; import it as ``wifidensity`` whatever its folder is called."""
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data" / "external"
+os.environ.setdefault("PROJ_DATA", "/usr/share/proj")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _import_plugin_package():
+    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
+                                                  submodule_search_locations=[str(ROOT)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["wifidensity"] = module
+    spec.loader.exec_module(module)
+
+
+_import_plugin_package()
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """The real captures under ../shared/data/external; they must be there (CI has them beside the clone)."""
+    assert SHARED_DATA.is_dir(), f"missing {SHARED_DATA}: real-data tests need shared/ beside the repository"
+    return SHARED_DATA
