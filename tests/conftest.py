@@ -28,3 +28,14 @@ def shared_data():
     """The real captures under ../shared/data/external; they must be there (CI has them beside the clone)."""
     assert SHARED_DATA.is_dir(), f"missing {SHARED_DATA}: real-data tests need shared/ beside the repository"
     return SHARED_DATA
+
+
+@pytest.fixture()
+def provider(qgis_processing):
+    """Processing initialised with the wifidensity provider registered, as the plugin does in initProcessing."""
+    from qgis.core import QgsApplication
+    from wifidensity.plugin.provider import WifiDensityProvider
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("wifidensity") is None:
+        registry.addProvider(WifiDensityProvider())
+    return registry.providerById("wifidensity")

@@ -1,0 +1,1 @@
+"""The QGIS side of the plugin: provider, algorithms, layer <-> array conversion, GUI."""

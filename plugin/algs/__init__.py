@@ -1,0 +1,1 @@
+"""One thin QgsProcessingAlgorithm per tool of the paper."""

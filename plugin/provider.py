@@ -1,0 +1,28 @@
+"""The `wifidensity` Processing provider: one algorithm per tool of the paper."""
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from .paths import ICON_DIR
+
+ALGORITHMS = [
+]
+
+
+class WifiDensityProvider(QgsProcessingProvider):
+    """Registers every tool as ``wifidensity:<name>``."""
+
+    def id(self):
+        return "wifidensity"
+
+    def name(self):
+        return "WiFi client density"
+
+    def longName(self):  # noqa: N802
+        return "WiFi client density (Yang, Ahriz & Denby 2023)"
+
+    def icon(self):
+        return QIcon(str(ICON_DIR / "wifidensity.svg"))
+
+    def loadAlgorithms(self):  # noqa: N802
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())
