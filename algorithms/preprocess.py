@@ -1,0 +1,126 @@
+"""Preprocessing (SPEC tool 1; paper §3.1 and §4.1): window, MAC classes, emissions and their multiplicities.
+
+Every PR of the window [start, end) is classed by its MAC:
+CC when the MAC is in the connections table (checked first), CR when the MAC occurs 1..THRESHOLD times,
+else CF. By default a MAC's occurrences are its PR rows (the paper), so one emission heard by 4 or more APs
+lands in CF; with ``count_emissions`` they are its emissions, so emissions heard by any number of APs stay CR.
+Within CR, PRs are grouped into emissions (``emissions.group_emissions``); P_k counts the PRs of emissions
+heard by exactly k APs.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .emissions import group_emissions, multiplicity_counts
+from .errors import InputError
+from .privacy import anonymise
+from .progress import SILENT
+from .records import Probes
+from .validation import check_rss
+
+CR, CF, CC = "CR", "CF", "CC"
+
+
+@dataclass
+class Preprocessed:
+    """probes: the output PRs with extra columns class, n_seen, emission, n_aps (emission -1 and n_aps 0
+    outside CR); counts: P, P1, P2, P3, P4PLUS, P_BY_K {k: P_k}, EMISSIONS, CR, CF, CC (PRs per class),
+    CR_MACS, CF_MACS, CC_MACS, WINDOW_HOURS; notes: remarks worth showing the user."""
+
+    probes: Probes
+    counts: dict
+    notes: list
+
+
+def preprocess(probes, start=None, end=None, connections=None, threshold=3, tolerance=2.0,
+               count_emissions=False, all_classes=False, secret="", progress=SILENT):
+    """Preprocess ``probes`` (records.Probes, times in seconds); returns Preprocessed.
+
+    start, end: window bounds in seconds (None: the first / just after the last PR).
+    connections: MACs of connected clients, or None when there is no connections table.
+    Raw MAC addresses in ``probes`` or ``connections`` are replaced by their keyed hash with ``secret``.
+    """
+    if not (isinstance(threshold, (int, np.integer)) and threshold >= 1):
+        raise InputError(f"THRESHOLD = {threshold}: give a whole number of occurrences, 1 or more (paper: 3).")
+    notes = []
+    window, start, end = _in_window(probes, start, end)
+    rss = check_rss(window.rss)
+    mac = anonymise(window.mac, secret)
+    progress.step(0.1)
+    connected = _connected(mac, connections, secret, notes)
+    n_seen = _occurrences(window.time, window.ap_id, mac, connected, tolerance, count_emissions)
+    progress.step(0.4)
+    cls = np.where(connected, CC, np.where(n_seen <= threshold, CR, CF)).astype(object)
+    is_cr = cls == CR
+    emission = np.full(len(window), -1, dtype=np.int64)
+    n_aps = np.zeros(len(window), dtype=np.int64)
+    emission[is_cr], n_aps[is_cr] = group_emissions(window.time[is_cr], window.ap_id[is_cr], mac[is_cr], tolerance)
+    progress.step(0.8)
+
+    counts = _counts(cls, mac, emission[is_cr], n_aps[is_cr])
+    counts["WINDOW_HOURS"] = (end - start) / 3600.0
+    keep = np.ones(len(window), dtype=bool) if all_classes else is_cr
+    columns = {"class": cls, "n_seen": n_seen, "emission": emission, "n_aps": n_aps}
+    result = Probes(window.time[keep], window.ap_id[keep], mac[keep], rss[keep],
+                          {k: v[keep] for k, v in columns.items()})
+    progress.step(1.0)
+    return Preprocessed(result, counts, notes)
+
+
+def _in_window(probes, start, end):
+    time = np.asarray(probes.time, dtype=np.float64)
+    if len(time) == 0:
+        raise InputError("The probe table has no rows.")
+    start = float(np.min(time)) if start is None else float(start)
+    end = float(np.nextafter(np.max(time), np.inf)) if end is None else float(end)
+    if not end > start:
+        raise InputError(f"END ({_iso(end)}) must be after START ({_iso(start)}).")
+    inside = (time >= start) & (time < end)
+    if not inside.any():
+        raise InputError(f"No PR lies in the window [{_iso(start)}, {_iso(end)}): the table's times run from "
+                         f"{_iso(np.min(time))} to {_iso(np.max(time))}. Set START and END inside that range.")
+    return probes.take(inside), start, end
+
+
+def _iso(seconds):
+    return str(np.datetime64(int(round(seconds * 1e6)), "us")).replace("T", " ")
+
+
+def _connected(mac, connections, secret, notes):
+    if connections is None:
+        return np.zeros(len(mac), dtype=bool)
+    if len(connections) == 0:
+        raise InputError("The connections table (CONNECTIONS) has no rows: give the MACs of the connected "
+                         "clients, or leave CONNECTIONS empty.")
+    connected = np.isin(mac, anonymise(connections, secret).astype(str))
+    if not connected.any():
+        notes.append("No MAC of the connections table occurs in the window: CC is empty. If the probe MACs are "
+                     "hashed, hash the connections table with the same secret.")
+    return connected
+
+
+def _occurrences(time, ap_id, mac, connected, tolerance, count_emissions):
+    """Per PR, how often its MAC occurs in the window: rows, or (``count_emissions``) emissions."""
+    _, mac_code, rows = np.unique(mac.astype(str), return_inverse=True, return_counts=True)
+    mac_code = mac_code.reshape(-1)
+    if not count_emissions:
+        return rows[mac_code]
+    emission = np.full(len(mac), -1, dtype=np.int64)
+    emission[~connected], _ = group_emissions(time[~connected], ap_id[~connected], mac[~connected], tolerance)
+    pairs = np.unique(np.column_stack([mac_code, emission])[~connected], axis=0)
+    emissions_of_mac = np.bincount(pairs[:, 0], minlength=len(rows))
+    return np.where(connected, rows[mac_code], emissions_of_mac[mac_code])
+
+
+def _counts(cls, mac, cr_emission, cr_n_aps):
+    p_by_k = multiplicity_counts(cr_n_aps, max_k=max(3, int(cr_n_aps.max()) if len(cr_n_aps) else 3))
+    counts = {"P": int(len(cr_n_aps)), "P_BY_K": p_by_k,
+              "P4PLUS": int(sum(v for k, v in p_by_k.items() if k >= 4)),
+              "EMISSIONS": int(len(np.unique(cr_emission)))}
+    for k in (1, 2, 3):
+        counts[f"P{k}"] = p_by_k[k]
+    for name in (CR, CF, CC):
+        members = cls == name
+        counts[name] = int(members.sum())
+        counts[f"{name}_MACS"] = int(len(np.unique(mac[members].astype(str))))
+    return counts
