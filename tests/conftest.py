@@ -21,6 +21,7 @@ def _import_plugin_package():
 
 
 _import_plugin_package()
+sys.path.insert(0, str(ROOT / "devtools"))  # qgis_cli: the qgis_process.bin harness shared with `make demo`
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,10 @@ def provider(qgis_processing):
     if registry.providerById("wifidensity") is None:
         registry.addProvider(WifiDensityProvider())
     return registry.providerById("wifidensity")
+
+
+@pytest.fixture(scope="session")
+def qgis_cli(tmp_path_factory):
+    """qgis_process.bin with the plugin enabled in a throwaway profile (see devtools/qgis_cli.py)."""
+    from qgis_cli import QgisProcess
+    return QgisProcess(tmp_path_factory.mktemp("qgis_process"))

@@ -4,7 +4,7 @@ import os
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the plugin folder (repository root)
 QGIS_PROCESS = "qgis_process.bin"  # /usr/bin/qgis_process is a broken wrapper on Debian 12
 
 
