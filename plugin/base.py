@@ -9,7 +9,7 @@ from .paths import HELP_DIR, ICON_DIR
 
 
 class WifiDensityAlgorithm(QgsProcessingAlgorithm):
-    """Subclasses set NAME, DISPLAY_NAME, GROUP_ID and implement initAlgorithm and run().
+    """Subclasses set NAME, DISPLAY_NAME, GROUP_ID and implement initAlgorithm and execute().
 
     The help shown in the dialog is ``resources/help/<NAME>.html``. InputError raised by the science
     becomes a QgsProcessingException; a cancel stops the run with no outputs.
@@ -52,15 +52,16 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
-            return self.run(parameters, context, feedback)
+            return self.execute(parameters, context, feedback)
         except InputError as error:
             raise QgsProcessingException(f"{self.displayName()}: {error}") from None
         except Cancelled:
             feedback.pushInfo("Cancelled by the user: no output was written.")
             return {}
 
-    def run(self, parameters, context, feedback):
-        """The algorithm's work; returns the outputs dict."""
+    def execute(self, parameters, context, feedback):
+        """The algorithm's work; returns the outputs dict. (Not ``run``: QgsProcessingAlgorithm.run is
+        what processing.run calls, and overriding it breaks every algorithm.)"""
         raise NotImplementedError
 
     @staticmethod
