@@ -16,6 +16,7 @@ from .errors import InputError
 from .privacy import anonymise
 from .progress import SILENT
 from .records import Probes
+from .timeparse import to_iso
 from .validation import check_rss
 
 CR, CF, CC = "CR", "CF", "CC"
@@ -74,16 +75,12 @@ def _in_window(probes, start, end):
     start = float(np.min(time)) if start is None else float(start)
     end = float(np.nextafter(np.max(time), np.inf)) if end is None else float(end)
     if not end > start:
-        raise InputError(f"END ({_iso(end)}) must be after START ({_iso(start)}).")
+        raise InputError(f"END ({to_iso(end)}) must be after START ({to_iso(start)}).")
     inside = (time >= start) & (time < end)
     if not inside.any():
-        raise InputError(f"No PR lies in the window [{_iso(start)}, {_iso(end)}): the table's times run from "
-                         f"{_iso(np.min(time))} to {_iso(np.max(time))}. Set START and END inside that range.")
+        raise InputError(f"No PR lies in the window [{to_iso(start)}, {to_iso(end)}): the table's times run from "
+                         f"{to_iso(np.min(time))} to {to_iso(np.max(time))}. Set START and END inside that range.")
     return probes.take(inside), start, end
-
-
-def _iso(seconds):
-    return str(np.datetime64(int(round(seconds * 1e6)), "us")).replace("T", " ")
 
 
 def _connected(mac, connections, secret, notes):

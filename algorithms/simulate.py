@@ -184,7 +184,8 @@ def _place_clients(config, aps, rng):
         kinds += [OUTDOOR] * len(explicit)
     if config.indoor_clients:
         if not aps.indoor.any():
-            raise InputError("indoor_clients needs an indoor AP (set one indoor flag).")
+            raise InputError("Indoor clients (INDOOR_CLIENTS) need an indoor AP: flag one AP as indoor, "
+                             "or set the number of indoor clients to 0.")
         parts.append(_gaussian_points(aps.xy[aps.indoor][:1], [config.indoor_spread], [config.indoor_clients], rng))
         kinds += [INDOOR] * config.indoor_clients
     if config.iot_devices:
@@ -226,10 +227,17 @@ def _receive(config, aps, emitter_xy, emitter_indoor, rng):
     return rss, heard
 
 
-def sample_config(seed=7, crs="EPSG:32633", origin=(616500.0, 5449000.0)):
-    """A realistic 300 x 200 m outdoor site (a town square): 7 outdoor APs, 3 crowds, one indoor AP (a café)
-    with a crowd inside, IoT devices and connected clients, 3-hour window. ``origin`` shifts it into ``crs``
-    (default: a square in UTM 33N)."""
+def centred_crowd(ap_xy, clients):
+    """One crowd at the centroid of the APs, its spread a quarter of their bounding box's shorter side."""
+    xy = np.asarray(ap_xy, dtype=float).reshape(-1, 2)
+    spread = max(0.25 * float(np.min(np.ptp(xy, axis=0))), 5.0)
+    return [(float(xy[:, 0].mean()), float(xy[:, 1].mean()), spread, int(clients))]
+
+
+def sample_config(seed=7, crs="EPSG:32633", origin=(616990.0, 5450290.0)):
+    """A realistic 300 x 200 m outdoor site: 7 outdoor APs, 3 crowds, one indoor AP (a café) with a crowd
+    inside, IoT devices and connected clients, 3-hour window. ``origin`` (the site's south-west corner) places
+    it in ``crs``; the default is the main square of Brno in UTM 33N."""
     ox, oy = origin
     local_aps = [(0, 0), (150, -10), (300, 0), (0, 200), (150, 210), (300, 200), (150, 100), (260, 120)]
     return SiteConfig(

@@ -68,3 +68,9 @@ def _bad_time(value, row, field_name):
     return InputError(
         f"Row {row + 1}: the time field '{field_name}' holds '{value}', which is not a time. "
         "Expected ISO 8601 text (2024-03-15 12:30:11.048), a date-time, or epoch seconds.")
+
+
+def to_iso(seconds):
+    """ISO 8601 text with microseconds (no offset, as ``to_seconds`` reads it back) for seconds since 1970."""
+    micro = np.round(np.asarray(seconds, dtype=np.float64) * 1e6).astype(np.int64)
+    return micro.astype("datetime64[us]").astype(str)

@@ -83,5 +83,5 @@ def test_the_same_seed_gives_the_same_site_and_another_seed_another():
 
 
 def test_indoor_clients_need_an_indoor_ap():
-    with pytest.raises(InputError, match="indoor AP"):
+    with pytest.raises(InputError, match="need an indoor AP"):
         simulate(SiteConfig(ap_xy=[(0, 0)], indoor_clients=3))
