@@ -2,9 +2,15 @@
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .algs.filter import FilterAlgorithm
+from .algs.preprocess import PreprocessAlgorithm
+from .algs.simulate import SimulateAlgorithm
 from .paths import ICON_DIR
 
 ALGORITHMS = [
+    PreprocessAlgorithm,
+    FilterAlgorithm,
+    SimulateAlgorithm,
 ]
 
 
