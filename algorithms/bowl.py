@@ -1,0 +1,83 @@
+"""Bowl density (SPEC tool 3; paper §3.3, Figure 3): every PR is a ring of one PR around the AP that heard it.
+
+The ring of a PR at RSS r is centred on its AP with radius d_rssi = 10^((A - r) / (10 n)) and width
+sigma_d = d_rssi ln(10) sigma_RSS / (10 n) (pathloss.py), normalised by its exact integral over the plane
+(radial.py). PRs are grouped by (AP, RSS) so the cost is O(APs x pixels) whatever the number of PRs.
+"""
+import numpy as np
+
+from .errors import InputError
+from .geotiff import Density
+from .grid import Grid
+from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model, distance_from_rss, distance_spread
+from .progress import SILENT
+from .radial import RingOperator
+
+UNITS = "PRs/m2"
+KIND = "PR density (bowl)"
+_EXACT_LEVELS = 2048      # more distinct RSS values than this at one AP: pool them on a lattice
+_LATTICE_DB = 0.05        # lattice step; linear sharing keeps each PR's mass and mean RSS
+
+
+def bowl_grid(ap_xy, pixel, margin, extent=None, crs=""):
+    """The output grid: ``extent`` (x_min, y_min, x_max, y_max) if given, else the APs' box plus ``margin``."""
+    if not (np.isfinite(margin) and margin >= 0):
+        raise InputError(f"MARGIN = {margin} m must be zero or a positive number of metres.")
+    if extent is None:
+        ap_xy = np.asarray(ap_xy, dtype=float)
+        if len(ap_xy) == 0:
+            raise InputError("The AP layer has no access points; the bowl needs their positions.")
+        (x_min, y_min), (x_max, y_max) = ap_xy.min(axis=0), ap_xy.max(axis=0)
+        extent = (x_min - margin, y_min - margin, x_max + margin, y_max + margin)
+    return Grid.covering(*extent, pixel=pixel, crs=crs)
+
+
+def rss_levels(rss):
+    """Distinct RSS values and how many PRs sit at each (pooled on a 0.05 dB lattice when very many)."""
+    levels, counts = np.unique(rss, return_counts=True)
+    if len(levels) <= _EXACT_LEVELS:
+        return levels, counts.astype(float)
+    position = rss / _LATTICE_DB
+    low = np.floor(position)
+    upper_share = position - low
+    base = low.min()
+    index = (low - base).astype(np.int64)
+    weight = (np.bincount(index, 1.0 - upper_share, index.max() + 2)
+              + np.bincount(index + 1, upper_share, index.max() + 2))
+    used = np.flatnonzero(weight > 0)
+    return (base + used) * _LATTICE_DB, weight[used]
+
+
+def probe_ap_rows(probe_ap_ids, aps):
+    """Row of each PR's AP in ``aps``; InputError naming the first PRs whose AP is not in the AP layer."""
+    rows = aps.index_of(probe_ap_ids)
+    missing = np.flatnonzero(rows < 0)
+    if len(missing):
+        names = sorted({str(probe_ap_ids[i]) for i in missing[:1000]})[:5]
+        raise InputError(f"{len(missing)} probe requests name an AP that is not in the AP layer (first at row "
+                         f"{missing[0] + 1}, AP ids {', '.join(names)}). Add those APs to the AP layer, check "
+                         f"AP_ID_FIELD / AP_FIELD, or filter those PRs out.")
+    return rows
+
+
+def bowl(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS, progress=SILENT):
+    """The bowl density (PRs/m²) on ``grid`` of PRs heard by ``aps`` (records.AccessPoints, metric CRS)."""
+    check_model(a, n, sigma_rss)
+    rss = np.asarray(rss, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(rss))
+    if len(bad):
+        raise InputError(f"{len(bad)} probe requests have no numeric RSS (first at row {bad[0] + 1}); "
+                         f"RSS must be in dBm.")
+    rows = probe_ap_rows(probe_ap_ids, aps)
+    values = np.zeros(grid.shape)
+    heard = np.unique(rows)
+    for done, row in enumerate(heard):
+        progress.step(done / len(heard))
+        levels, weights = rss_levels(rss[rows == row])
+        mu = distance_from_rss(levels, a, n)
+        RingOperator(grid, aps.xy[row], mu, distance_spread(mu, sigma_rss, n)).forward(weights, out=values)
+    progress.step(1.0)
+    density = Density(values, grid, {"KIND": KIND, "UNITS": UNITS, "A": a, "N": n, "SIGMA_RSS": sigma_rss})
+    total = float(len(rss))
+    density.tags.update(TOTAL=total, MASS_OUTSIDE=total - density.mass())
+    return density
