@@ -16,6 +16,7 @@ Usage::
     site.probes          # records.Probes; extra: true_x, true_y, true_emission, true_client, true_kind
     site.aps             # records.AccessPoints
     site.connections     # MACs of the connected clients (the connections table)
+    site.connection_ap   # the AP each of them is connected to (the nearest)
     site.truth.counts    # {'clients': .., 'P': .., 'P1': .., 'P2': .., 'P3': .., 'P4plus': .., ...}
 """
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class SimulatedSite:
     probes: Probes
     aps: AccessPoints
     connections: np.ndarray
+    connection_ap: np.ndarray
     truth: Truth
 
 
@@ -119,9 +121,10 @@ def simulate(config):
                     {"true_x": client_xy[client[order], 0], "true_y": client_xy[client[order], 1],
                      "true_emission": emission[order], "true_client": client[order],
                      "true_kind": kind[client[order]].astype(object)})
-    connections = client_mac[kind == CONNECTED]
+    connected = kind == CONNECTED
+    nearest = np.argmin(np.hypot(*(client_xy[connected, None, :] - aps.xy[None, :, :]).transpose(2, 0, 1)), axis=1)
     truth = Truth(client_xy, kind.astype(object), client_mac, per_client, true_counts(probes, kind, config))
-    return SimulatedSite(probes, aps, connections, truth)
+    return SimulatedSite(probes, aps, client_mac[connected], aps.ids[nearest], truth)
 
 
 def true_counts(probes, kind, config):
@@ -245,4 +248,4 @@ def sample_config(seed=7, crs="EPSG:32633", origin=(616990.0, 5450290.0)):
         ap_ids=["AP1", "AP2", "AP3", "AP4", "AP5", "AP6", "AP7", "CAFE"],
         indoor=[False] * 7 + [True],
         crowds=[(ox + 80, oy + 60, 20, 60), (ox + 200, oy + 150, 25, 90), (ox + 230, oy + 40, 12, 30)],
-        emissions_per_client=18.0, indoor_clients=25, iot_devices=6, connected_clients=10, crs=crs, seed=seed)
+        emissions_per_client=36.0, indoor_clients=25, iot_devices=6, connected_clients=10, crs=crs, seed=seed)

@@ -18,8 +18,9 @@ from ..tables import check_fields, numeric_column, require_source, write_table
 
 SAMPLE = sample_config()
 KNOBS = [  # parameter, SiteConfig field, label, type, default
-    ("EMISSIONS_PER_CLIENT", "emissions_per_client", "Mean emissions per client in the window", "d", 18.0),
-    ("WINDOW_HOURS", "window_hours", "Window length (hours)", "d", 3.0),
+    ("EMISSIONS_PER_CLIENT", "emissions_per_client", "Mean emissions per client in the window", "d",
+     SAMPLE.emissions_per_client),
+    ("WINDOW_HOURS", "window_hours", "Window length (hours)", "d", SAMPLE.window_hours),
     ("A", "a", "A: RSS at 1 m (dBm)", "d", SAMPLE.a),
     ("N", "n", "n: path-loss exponent", "d", SAMPLE.n),
     ("SIGMA_RSS", "sigma_rss", "RSS noise (dB)", "d", SAMPLE.sigma_rss),
@@ -91,7 +92,8 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
             "AP_LAYER": write_table(self, parameters, context, "AP_LAYER", {
                 "ap_id": site.aps.ids, "indoor": site.aps.indoor.astype(np.int64)},
                 geometries=_points(site.aps.xy), wkb_type=QgsWkbTypes.Point, crs=crs),
-            "CONNECTIONS": write_table(self, parameters, context, "CONNECTIONS", {"mac": site.connections}),
+            "CONNECTIONS": write_table(self, parameters, context, "CONNECTIONS",
+                                       {"mac": site.connections, "ap_id": site.connection_ap}),
             "TRUTH": write_table(self, parameters, context, "TRUTH", {
                 "kind": site.truth.kind, "mac": site.truth.client_mac, "emissions": site.truth.emissions},
                 geometries=_points(site.truth.client_xy), wkb_type=QgsWkbTypes.Point, crs=crs),
