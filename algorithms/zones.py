@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InputError
+from .masks import polygon_mask
 from .optional import require
 
 
@@ -90,3 +91,8 @@ def zones_from_levels(density, breaks):
     if not names:
         raise InputError("The DENSITY raster is zero everywhere: there is nothing to class into levels.")
     return Zones(names, shapes, masks)
+
+
+def zones_from_polygons(shapes, names, grid):
+    """One zone per polygon (shapely, in the grid's CRS), its mask the pixels whose centre it holds."""
+    return Zones(list(names), list(shapes), [polygon_mask(shape, grid) for shape in shapes])

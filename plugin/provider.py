@@ -2,12 +2,14 @@
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .algs.count import CountAlgorithm
 from .algs.filter import FilterAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
 from .algs.simulate import SimulateAlgorithm
 from .paths import ICON_DIR
 
 ALGORITHMS = [
+    CountAlgorithm,
     PreprocessAlgorithm,
     FilterAlgorithm,
     SimulateAlgorithm,

@@ -31,6 +31,9 @@ def shared_data():
     return SHARED_DATA
 
 
+_PROVIDERS = []
+
+
 @pytest.fixture()
 def provider(qgis_processing):
     """Processing initialised with the wifidensity provider registered, as the plugin does in initProcessing."""
@@ -38,7 +41,8 @@ def provider(qgis_processing):
     from wifidensity.plugin.provider import WifiDensityProvider
     registry = QgsApplication.processingRegistry()
     if registry.providerById("wifidensity") is None:
-        registry.addProvider(WifiDensityProvider())
+        _PROVIDERS.append(WifiDensityProvider())  # the registry holds no Python reference: keep one, or the
+        registry.addProvider(_PROVIDERS[-1])      # subclass is collected and its algorithms vanish after a test
     return registry.providerById("wifidensity")
 
 

@@ -7,7 +7,7 @@ from wifidensity.algorithms.errors import InputError
 from wifidensity.algorithms.geotiff import Density
 from wifidensity.algorithms.grid import Grid
 from wifidensity.algorithms.zone_counts import count_site, zone_table
-from wifidensity.algorithms.zones import Zones, level_labels, parse_breaks, zones_from_levels
+from wifidensity.algorithms.zones import Zones, level_labels, parse_breaks, zones_from_levels, zones_from_polygons
 
 GRID = Grid(1000.0, 2040.0, 2.0, 20, 20, "EPSG:32633")  # 40 x 40 m, 2 m pixels
 
@@ -98,3 +98,12 @@ def test_bad_breaks(text, message):
 
 def test_breaks_accept_commas_and_spaces():
     assert parse_breaks("0.01, 0.05 0.1") == [0.01, 0.05, 0.1]
+
+
+def test_polygon_zones_weigh_the_pixels_whose_centre_they_hold():
+    from shapely.geometry import box
+    density = _two_level_site()
+    left, peak = box(1000, 2000, 1020, 2040), box(1024, 2010, 1036, 2030)
+    zones = zones_from_polygons([left, peak, box(5000, 5000, 5010, 5010)], ["left", "peak", "off"], GRID)
+    assert zones.masses(density).tolist() == pytest.approx([80.0, 240.0, 0.0])
+    assert zones.areas().tolist() == pytest.approx([800.0, 240.0, 100.0])
