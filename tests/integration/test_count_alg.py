@@ -163,3 +163,23 @@ def test_zones_without_density_are_refused(provider):
     zones = _memory_layer("Polygon", "EPSG:32633", [(_box(0, 0, 10, 10), "a")])
     with pytest.raises(QgsProcessingException, match="DENSITY"):
         _run(P=320, P3=100, METHOD=1, ZONES=zones)
+
+
+@pytest.mark.qgis_process
+def test_count_from_the_command_line(qgis_cli, density_path, tmp_path):
+    code, payload, log = qgis_cli.run("wifidensity:count", P=320, P1=100, P2=100, P3=120, METHOD=2,
+                                      DENSITY=density_path, BREAKS="0.5", OUTPUT=str(tmp_path / "zones.gpkg"))
+    assert code == 0, log
+    results = payload["results"]
+    # 100 + 50 + 40 = 190 emissions; X12 = 65.5 emissions per client.
+    assert results["CLIENTS"] == pytest.approx(190 / 65.5)
+    from qgis.core import QgsVectorLayer
+    layer = QgsVectorLayer(results["OUTPUT"], "zones", "ogr")
+    assert sorted(f["prs"] for f in layer.getFeatures()) == pytest.approx([80.0, 240.0])
+
+
+@pytest.mark.qgis_process
+def test_command_line_error_names_the_field(qgis_cli):
+    code, _, log = qgis_cli.run("wifidensity:count", P=0, P3=0)
+    assert code != 0
+    assert "P = 0" in log and "Traceback" not in log
