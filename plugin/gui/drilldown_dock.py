@@ -1,0 +1,184 @@
+"""Interactive drill-down (paper §4.8): lower the density cap with a slider or the mouse wheel, see the map live.
+
+The capped map min(v, T) is shown by rescaling the layer's colour ramp to [0, T] without clipping, so every
+pixel above T saturates in the top colour: what remains un-saturated is exactly what the cap keeps. T is
+solved from the retained fraction by the same code as ``wifidensity:drilldown``, which "Save" runs.
+"""
+from pathlib import Path
+
+from qgis.core import (QgsColorRampShader, QgsMapLayerProxyModel, QgsProcessingException, QgsRasterShader,
+                       QgsSingleBandPseudoColorRenderer)
+from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout,
+                                 QWidget)
+
+from ...algorithms.drilldown import RetentionCurve
+from ...algorithms.errors import InputError
+from ...algorithms.geotiff import read_density
+from ..paths import STYLE_DIR
+
+PER_MILLE = 1000  # slider unit: retained fraction in 0.1 % steps (the paper uses 90 % and 99.7 %)
+LOWEST_RETAIN = 0.5
+DEFAULT_RETAIN = 0.9
+
+
+class DrilldownDock(QgsDockWidget):
+    """Pick a density raster; the slider (or the wheel over it) sets the fraction of the mass kept under T."""
+
+    def __init__(self, parent=None):
+        super().__init__("WiFi density drill-down", parent)
+        self.layer = None
+        self.density = None
+        self.curve = None  # RetentionCurve of the layer: T for any fraction by binary search
+        self.threshold = None
+        self.retained = None
+        self._original_renderer = None
+        self._ramp = None  # [(relative position 0..1, QColor)] of the layer's own colour ramp
+
+        self.layer_combo = QgsMapLayerComboBox()
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.layer_combo.setAllowEmptyLayer(True)
+        self.layer_combo.setLayer(None)
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setRange(int(LOWEST_RETAIN * PER_MILLE), PER_MILLE)
+        self.slider.setSingleStep(1)
+        self.slider.setPageStep(10)
+        self.slider.setValue(int(DEFAULT_RETAIN * PER_MILLE))
+        self.slider.setToolTip("Fraction of the mass kept under the cap; the mouse wheel moves it by 0.3 %.")
+        self.retain_label = QLabel()
+        self.threshold_label = QLabel()
+        self.peaks_label = QLabel()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.reset_button = QPushButton("Reset display")
+        self.save_button = QPushButton("Save capped + peaks…")
+        self._build_layout()
+
+        self.layer_combo.layerChanged.connect(self.set_layer)
+        self.slider.valueChanged.connect(self.update_threshold)
+        self.reset_button.clicked.connect(self.release)
+        self.save_button.clicked.connect(self._ask_and_save)
+        self._enable(False)
+
+    def _build_layout(self):
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.save_button)
+        box = QVBoxLayout()
+        box.addWidget(QLabel("Density raster"))
+        box.addWidget(self.layer_combo)
+        box.addWidget(QLabel("Retained fraction of the mass (wheel or drag to drill down)"))
+        box.addWidget(self.slider)
+        for widget in (self.retain_label, self.threshold_label, self.peaks_label):
+            box.addWidget(widget)
+        box.addLayout(buttons)
+        box.addWidget(self.status_label)
+        box.addStretch(1)
+        content = QWidget()
+        content.setLayout(box)
+        self.setWidget(content)
+
+    def _enable(self, enabled):
+        for widget in (self.slider, self.reset_button, self.save_button):
+            widget.setEnabled(enabled)
+
+    def retain(self):
+        """The retained fraction the slider asks for."""
+        return self.slider.value() / PER_MILLE
+
+    def set_layer(self, layer):
+        """Drill into ``layer`` (a density raster) after restoring the previous layer's own display."""
+        self.release()
+        self.layer, self.density, self.curve, self._ramp = None, None, None, None
+        self.status_label.clear()
+        if layer is None:
+            self._enable(False)
+            return
+        try:
+            self.density = read_density(layer.source())
+            self.curve = RetentionCurve(self.density.values, self.density.grid.cell_area)
+            self._ramp = self._layer_ramp(layer)
+            self.layer = layer
+            self._original_renderer = layer.renderer().clone()
+            self.update_threshold()
+        except InputError as error:
+            self.layer = None
+            self.status_label.setText(str(error))
+            self._enable(False)
+            return
+        self._enable(True)
+
+    @staticmethod
+    def _layer_ramp(layer):
+        """The layer's pseudocolour ramp as relative stops (styled with density.qml first if it has none)."""
+        if not isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer):
+            layer.loadNamedStyle(str(STYLE_DIR / "density.qml"))
+        if not isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer):
+            raise InputError(f"{layer.name()}: give the layer a singleband pseudocolor style "
+                             "(resources/styles/density.qml) to drill down.")
+        items = layer.renderer().shader().rasterShaderFunction().colorRampItemList()
+        low, high = items[0].value, items[-1].value
+        span = (high - low) or 1.0
+        return [((item.value - low) / span, item.color) for item in items]
+
+    def update_threshold(self):
+        """Solve T for the slider's fraction and show the layer capped at T; updates the labels."""
+        if self.layer is None:
+            return
+        self.threshold = self.curve.threshold(self.retain())
+        self.retained = self.curve.retained(self.threshold) / self.curve.mass
+        self._show_capped(self.threshold)
+        units = self.density.tags.get("UNITS", "per m²")
+        above = int((self.density.values > self.threshold).sum())
+        self.retain_label.setText(f"Retained under the cap: {100 * self.retained:.1f} % of the mass")
+        self.threshold_label.setText(f"Threshold T = {self.threshold:.4g} {units}")
+        self.peaks_label.setText(f"Peaks: {above} pixels above T ({100 * (1 - self.retained):.1f} % of the mass)")
+
+    def _show_capped(self, threshold):
+        """Stretch the layer's ramp over [0, T] with no clipping, so pixels above T saturate."""
+        old = self.layer.renderer()
+        top = threshold if threshold > 0 else 1.0
+        items = [QgsColorRampShader.ColorRampItem(position * top, color, f"{position * top:.3g}")
+                 for position, color in self._ramp]
+        items[-1].label = f"≥ {top:.3g} (cap)"
+        ramp = QgsColorRampShader(0.0, top, None, QgsColorRampShader.Interpolated)
+        ramp.setColorRampItemList(items)
+        ramp.setClip(False)
+        shader = QgsRasterShader(0.0, top)
+        shader.setRasterShaderFunction(ramp)
+        renderer = QgsSingleBandPseudoColorRenderer(self.layer.dataProvider(), old.band(), shader)
+        renderer.setClassificationMin(0.0)
+        renderer.setClassificationMax(top)
+        renderer.setOpacity(old.opacity())
+        self.layer.setRenderer(renderer)
+        self.layer.triggerRepaint()
+        self.layer.emitStyleChanged()
+
+    def release(self):
+        """Give the current layer its own renderer back (the capped display is only a view)."""
+        if self.layer is not None and not sip.isdeleted(self.layer) and self._original_renderer is not None:
+            self.layer.setRenderer(self._original_renderer.clone())
+            self.layer.triggerRepaint()
+            self.layer.emitStyleChanged()
+
+    def save(self, capped_path, peaks_path=None):
+        """Run wifidensity:drilldown at the slider's fraction and load both rasters; returns its results."""
+        import processing
+        capped_path = Path(capped_path)
+        peaks_path = peaks_path or capped_path.with_name(f"{capped_path.stem}_peaks{capped_path.suffix}")
+        parameters = {"INPUT": self.layer.source(), "RETAIN": self.retain(),
+                      "OUTPUT": str(capped_path), "PEAKS": str(peaks_path)}
+        return processing.runAndLoadResults("wifidensity:drilldown", parameters)
+
+    def _ask_and_save(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Save the capped density", "", "GeoTIFF (*.tif *.tiff)")
+        if not path:
+            return
+        try:
+            results = self.save(path)
+        except QgsProcessingException as error:
+            self.status_label.setText(str(error))
+            return
+        self.status_label.setText(f"Saved {results['OUTPUT']} and {results['PEAKS']}.")
