@@ -63,6 +63,8 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
         for name in COUNT_OUTPUTS:
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(DESCRIPTIONS[name])))
         self.addOutput(QgsProcessingOutputString("P_BY_K", self.tr("P_k for every k, as k:P_k;...")))
+        self.addOutput(QgsProcessingOutputString(
+            "P_MORE", self.tr("P4, P5, ... as a comma list (the Counting tool's P_MORE); empty without them")))
 
     def execute(self, parameters, context, feedback):
         probes = read_probes(self, parameters, context, feedback)
@@ -84,7 +86,8 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
         counts = result.counts
         p_by_k = ";".join(f"{k}:{v}" for k, v in sorted(counts["P_BY_K"].items()))
         feedback.pushInfo(", ".join(f"{name} = {counts[name]:g}" for name in COUNT_OUTPUTS) + f"; P_k: {p_by_k}")
-        return {"OUTPUT": dest, "P_BY_K": p_by_k, **{name: counts[name] for name in COUNT_OUTPUTS}}
+        p_more = ", ".join(str(v) for k, v in sorted(counts["P_BY_K"].items()) if k >= 4)
+        return {"OUTPUT": dest, "P_BY_K": p_by_k, "P_MORE": p_more, **{name: counts[name] for name in COUNT_OUTPUTS}}
 
     def _time(self, parameters, name, context):
         text = self.parameterAsString(parameters, name, context).strip()

@@ -42,6 +42,8 @@ def test_emission_counting_option_reports_four_ap_emissions(provider, tmp_path):
     assert result["P4PLUS"] == counts["P4plus"] > 0
     assert result["EMISSIONS"] == counts["EMISSIONS"]
     assert result["P_BY_K"].startswith(f"1:{counts['P1']};2:{counts['P2']};3:{counts['P3']};4:")
+    higher = [counts["P_by_k"].get(str(k), 0) for k in range(4, 4 + len(result["P_MORE"].split(",")))]
+    assert result["P_MORE"] == ", ".join(map(str, higher))
 
 
 def test_raw_macs_are_hashed_and_never_written(provider, tmp_path):
