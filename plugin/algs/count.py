@@ -71,46 +71,50 @@ class CountAlgorithm(WifiDensityAlgorithm):
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
 
     def execute(self, parameters, context, feedback):
-        number = lambda name: self.parameterAsDouble(parameters, name, context)  # noqa: E731
-        by_k = {k: number(f"P{k}") for k in (1, 2, 3)}
+        by_k = {k: self.parameterAsDouble(parameters, f"P{k}", context) for k in (1, 2, 3)}
         by_k.update(_higher_multiplicities(self.parameterAsString(parameters, "P_MORE", context)))
-        method = METHODS[self.parameterAsEnum(parameters, "METHOD", context)]
-        base = BASES[self.parameterAsEnum(parameters, "POSITION_BASE", context)]
-        site = count_site(number("P"), by_k, number("X_DAY"), number("WINDOW_HOURS"), method, base)
+        site = self._site_count(parameters, context, by_k, feedback)
         results = {"X": site.chosen_x, "X12": site.x12, "CLIENTS": site.chosen_clients, "OUTPUT": None,
                    "CLIENTS_POSITION": None, "ZONES_CAPPED": None, "X_CC_DAY": self._x_cc(parameters, context)}
         for name in BASES:
             results[f"CLIENTS_{name.upper()}"] = site.clients.get(name)
-        feedback.pushInfo(f"X12 = {site.x12:.2f}; " + "; ".join(
-            f"{m}: X = {x:.2f}, clients = {site.clients[m]:.1f}" for m, x in site.x.items()))
         if results["X_CC_DAY"] is not None:
-            feedback.pushInfo(f"Connected clients emit X_CC = {results['X_CC_DAY']:.0f} PRs per client per day "
-                              f"(X_DAY = {number('X_DAY'):g}).")
+            feedback.pushInfo(f"Connected clients emit X_CC = {results['X_CC_DAY']:.0f} PRs per client per day.")
         zones, density = self._zones(parameters, context)
         if zones is None:
-            if method == "position":
+            if site.method == "position":
                 raise InputError("The position method needs a DENSITY raster and zones (ZONES or BREAKS).")
             return results
         crs = crs_from_text(density.grid.crs)
-        points = self._points(parameters, context, crs)
-        table = zone_table(site, zones, density, by_k[3], points)
-        if table.clamped:
-            feedback.pushWarning(f"Position method: zones {', '.join(table.clamped)} would hold more 3-AP PRs than "
-                                 "PRs; their 3-AP share was capped at 1 (X <= 3 X12).")
-        empty = [name for name, prs in zip(zones.names, table.columns["prs"]) if prs <= 0]
-        if empty:
-            feedback.pushWarning(f"Zones {', '.join(map(str, empty))} cover no PR mass of DENSITY.")
+        table = zone_table(site, zones, density, by_k[3], self._points(parameters, context, crs))
+        _warn_about_zones(feedback, table)
         if "clients_position" in table.columns:
             results["CLIENTS_POSITION"] = float(table.columns["clients_position"].sum())
             results["ZONES_CAPPED"] = len(table.clamped)
         if parameters.get("OUTPUT") is not None:
-            geometries = [from_shapely(shape) for shape in zones.geometries]
-            for geometry in geometries:
-                geometry.convertToMultiType()
-            results["OUTPUT"] = write_table(self, parameters, context, "OUTPUT", table.columns, feedback,
-                                            geometries, QgsWkbTypes.MultiPolygon, crs)
-            style_on_load(context, results["OUTPUT"], "zones")
+            results["OUTPUT"] = self._write_zones(parameters, context, feedback, zones, table, crs)
         return results
+
+    def _site_count(self, parameters, context, by_k, feedback):
+        """The site totals by every method the inputs allow (algorithms.zone_counts.count_site)."""
+        method = METHODS[self.parameterAsEnum(parameters, "METHOD", context)]
+        base = BASES[self.parameterAsEnum(parameters, "POSITION_BASE", context)]
+        site = count_site(self.parameterAsDouble(parameters, "P", context), by_k,
+                          self.parameterAsDouble(parameters, "X_DAY", context),
+                          self.parameterAsDouble(parameters, "WINDOW_HOURS", context), method, base)
+        feedback.pushInfo(f"X12 = {site.x12:.2f}; " + "; ".join(
+            f"{m}: X = {x:.2f}, clients = {site.clients[m]:.1f}" for m, x in site.x.items()))
+        return site
+
+    def _write_zones(self, parameters, context, feedback, zones, table, crs):
+        """The zone polygons with the table's columns, styled with labels of their clients; returns the id."""
+        geometries = [from_shapely(shape) for shape in zones.geometries]
+        for geometry in geometries:
+            geometry.convertToMultiType()
+        layer_id = write_table(self, parameters, context, "OUTPUT", table.columns, feedback, geometries,
+                               QgsWkbTypes.MultiPolygon, crs)
+        style_on_load(context, layer_id, "zones")
+        return layer_id
 
     def _zones(self, parameters, context):
         """(Zones, Density) from ZONES polygons or DENSITY levels, or (None, None) without a DENSITY raster."""
@@ -160,6 +164,15 @@ class CountAlgorithm(WifiDensityAlgorithm):
         if not all(given):
             raise InputError("The connected-client check needs all of P_CC, A_CC and T_CC_HOURS.")
         return connected_client_x(*(self.parameterAsDouble(parameters, name, context) for name in names))
+
+
+def _warn_about_zones(feedback, table):
+    if table.clamped:
+        feedback.pushWarning(f"Position method: zones {', '.join(table.clamped)} would hold more 3-AP PRs than "
+                             "PRs; their 3-AP share was capped at 1 (X <= 3 X12).")
+    empty = [str(name) for name, prs in zip(table.columns["zone"], table.columns["prs"]) if prs <= 0]
+    if empty:
+        feedback.pushWarning(f"Zones {', '.join(empty)} cover no PR mass of DENSITY.")
 
 
 def _higher_multiplicities(text):

@@ -65,10 +65,6 @@ def _run(**parameters):
     return processing.run("wifidensity:count", parameters)
 
 
-def _features(layer):
-    return sorted((f.attributes() for f in layer.getFeatures()), key=lambda a: str(a[0]))
-
-
 def test_totals_only(provider):
     result = _run(P=2343.27, P3=0.35 * 2343.27, WINDOW_HOURS=3, X_DAY=524, METHOD=1)
     assert result["X12"] == pytest.approx(65.5)
@@ -93,8 +89,8 @@ def test_position_on_polygon_zones(provider, density_path):
     p3 = 0.3 * p
     result = _run(P=p, P1=0.5 * p, P2=0.2 * p, P3=p3, METHOD=3, POSITION_BASE=1, ZONES=_zones_in_wgs84(),
                   ZONE_NAME_FIELD="name", DENSITY=density_path, POINTS=_points((5, 30)), OUTPUT="memory:")
-    layer = result["OUTPUT"] if isinstance(result["OUTPUT"], QgsVectorLayer) else None
-    assert layer is not None
+    layer = result["OUTPUT"]
+    assert isinstance(layer, QgsVectorLayer)
     names = layer.fields().names()
     assert {"zone", "area_m2", "prs", "localizations", "x", "clients", "x_position", "clients_legacy",
             "clients_strawman", "clients_multiplicity", "clients_position"} <= set(names)
@@ -183,3 +179,14 @@ def test_command_line_error_names_the_field(qgis_cli):
     code, _, log = qgis_cli.run("wifidensity:count", P=0, P3=0)
     assert code != 0
     assert "P = 0" in log and "Traceback" not in log
+
+
+def test_position_caps_a_zone_with_more_3ap_prs_than_prs(provider, density_path):
+    # All 35 localizations on the plateau: it would hold 0.9 x 320 = 288 3-AP PRs but holds 80 PRs.
+    p, p3 = 320.0, 288.0
+    result = _run(P=p, P1=20, P2=12, P3=p3, METHOD=3, ZONES=_zones_in_wgs84(), ZONE_NAME_FIELD="name",
+                  DENSITY=density_path, POINTS=_points((35, 0)), OUTPUT="memory:")
+    assert result["ZONES_CAPPED"] == 1
+    assert result["CLIENTS_POSITION"] == pytest.approx(p / strawman_x(window_x(524, 3), p, p3))
+    rows = {f["zone"]: f for f in result["OUTPUT"].getFeatures()}
+    assert rows["plateau"]["x"] > rows["peak"]["x"]
