@@ -176,10 +176,13 @@ def _warn_about_zones(feedback, table):
 
 
 def _higher_multiplicities(text):
-    """{4: P4, 5: P5, ...} from the P_MORE comma list."""
-    tokens = [t for t in (text or "").replace(",", " ").split() if t]
+    """{4: P4, 5: P5, ...} from P_MORE: a comma list 'P4, P5, ...' or k:P_k pairs '4:120; 6:12' (P_BY_K style)."""
+    tokens = [t for t in (text or "").replace(";", " ").replace(",", " ").split() if t]
     try:
-        values = [float(t) for t in tokens]
+        if any(":" in t for t in tokens):
+            pairs = {int(k): float(v) for k, v in (t.split(":") for t in tokens)}
+            return {k: v for k, v in pairs.items() if k >= 4}
+        return {k: float(t) for k, t in enumerate(tokens, start=4)}
     except ValueError:
-        raise InputError(f"P_MORE = '{text}': give P4, P5, ... as numbers separated by commas.") from None
-    return {k: v for k, v in enumerate(values, start=4)}
+        raise InputError(f"P_MORE = '{text}': give P4, P5, ... as numbers separated by commas "
+                         "(or k:P_k pairs such as '4:120; 5:30').") from None

@@ -81,6 +81,9 @@ def test_multiplicity_with_p4_and_connected_client_check(provider):
     # 20 + 20 + 10 + 2 + 0.4 = 52.4 emissions, 10 per client in 3 h.
     assert result["CLIENTS"] == pytest.approx(5.24)
     assert result["X_CC_DAY"] == pytest.approx(524.0)
+    # Preprocessing's P_BY_K style gives the same count: k:P_k pairs, P1..P3 ignored here.
+    pairs = _run(P=100, P1=20, P2=40, P3=30, P_MORE="1:20;2:40;3:30;4:8;5:2", X_DAY=80, METHOD=2)
+    assert pairs["CLIENTS"] == pytest.approx(5.24)
 
 
 def test_position_on_polygon_zones(provider, density_path):
