@@ -188,7 +188,8 @@ class RingOperator:
         d = np.exp(self._u0 + self._step * np.arange(nodes))[:, None]
         self._far_value = annulus_mean(d, self.mu, self.sigma, pixel)
         self._far_slope = _annulus_mean_log_slope(d, self.mu, self.sigma, pixel, self._far_value)
-        t = (0.5 * np.log(dy2[:, None] + dx2[None, :]) - self._u0) / self._step
+        with np.errstate(divide="ignore"):  # a pixel centre on the AP is a near pixel; its t is clipped
+            t = (0.5 * np.log(dy2[:, None] + dx2[None, :]) - self._u0) / self._step
         np.clip(t, 0.0, nodes - 1.000001, out=t)
         self._far_index = t.astype(np.int32)
         self._far_fraction = t - self._far_index
@@ -210,7 +211,8 @@ class RingOperator:
     def forward(self, weights, out=None):
         """Density raster (per m², grid.shape) of the rings with these weights (mass units, e.g. PRs).
 
-        Adds into ``out`` when given (so several APs accumulate into one raster) and returns it.
+        Adds into ``out`` when given (so several APs accumulate into one raster) and returns it. Weights are
+        masses (>= 0); the result is clamped at 0 against the interpolant's round-off in empty tails.
         """
         weights = np.asarray(weights, dtype=float)
         value = self._far_value @ weights
@@ -221,6 +223,7 @@ class RingOperator:
         a3 = 2.0 * (value[:-1] - value[1:]) + slope[:-1] + slope[1:]
         i, f = self._far_index, self._far_fraction
         raster = ((a3[i] * f + a2[i]) * f + a1[i]) * f + a0[i]
+        np.maximum(raster, 0.0, out=raster)  # the cubic can dip ~1e-20 below zero in empty tails
         flat = raster.reshape(-1)
         flat[self._near_cells] = 0.0
         annulus_mass = self._near_masses @ weights
