@@ -82,15 +82,25 @@ def zones_from_levels(density, breaks):
     for shape, level in features.shapes(labels, mask=labels > 0,
                                         transform=Affine.from_gdal(*density.grid.transform())):
         pieces.setdefault(int(level), []).append(geometry.shape(shape))
-    bounds = [0.0] + list(breaks) + [np.inf]
     names, shapes, masks = [], [], []
     for level in sorted(pieces):
-        names.append(f"{bounds[level - 1]:g} - {bounds[level]:g} PRs/m2")
+        names.append(_level_name(level, breaks))
         shapes.append(ops.unary_union(pieces[level]))
         masks.append(labels == level)
     if not names:
         raise InputError("The DENSITY raster is zero everywhere: there is nothing to class into levels.")
     return Zones(names, shapes, masks)
+
+
+def _level_name(level, breaks):
+    """'< b1', 'b1 - b2', ..., '>= b_last' (PRs/m²); 'all' without breaks."""
+    if not breaks:
+        return "all"
+    if level == 1:
+        return f"< {breaks[0]:g} PRs/m2"
+    if level > len(breaks):
+        return f">= {breaks[-1]:g} PRs/m2"
+    return f"{breaks[level - 2]:g} - {breaks[level - 1]:g} PRs/m2"
 
 
 def zones_from_polygons(shapes, names, grid):

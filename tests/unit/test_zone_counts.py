@@ -23,12 +23,20 @@ def _two_level_site():
 def test_levels_follow_the_breaks():
     labels = level_labels(np.array([0.0, 0.05, 0.1, 0.5, 2.0]), [0.1, 1.0])
     assert labels.tolist() == [0, 1, 2, 2, 3]
+    zones = zones_from_levels(Density(np.array([[0.05, 0.5, 2.0, 0.0]]), Grid(0.0, 1.0, 1.0, 4, 1)), [0.1, 1.0])
+    assert zones.names == ["< 0.1 PRs/m2", "0.1 - 1 PRs/m2", ">= 1 PRs/m2"]
+
+
+def test_without_breaks_the_whole_nonzero_raster_is_one_zone():
+    zones = zones_from_levels(_two_level_site(), [])
+    assert zones.names == ["all"]
+    assert zones.areas().tolist() == pytest.approx([800.0 + 240.0])
 
 
 def test_level_zones_trace_the_pixels_and_hold_the_mass():
     density = _two_level_site()
     zones = zones_from_levels(density, [0.5])
-    assert len(zones) == 2
+    assert zones.names == ["< 0.5 PRs/m2", ">= 0.5 PRs/m2"]
     assert zones.areas().tolist() == pytest.approx([40 * 20, 10 * 6 * 4])
     assert zones.masses(density).sum() == pytest.approx(density.mass())
     assert zones.masses(density).tolist() == pytest.approx([0.1 * 800, 1.0 * 240])
