@@ -1,0 +1,101 @@
+"""Benchmark: preprocess on 1,000,000 probe rows (CSV) end to end through processing.run, against QGIS's own
+native:statisticsbycategories grouping the same table by MAC (what an analyst would do by hand).
+
+    .venv/bin/python bench/bench_preprocess.py [ROWS]
+
+Prints the time and rows/s of both and their ratio. Run by hand (make bench); not part of the tests.
+"""
+import csv
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("PROJ_DATA", "/usr/share/proj")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def import_plugin():
+    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
+                                                  submodule_search_locations=[str(ROOT)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["wifidensity"] = module
+    spec.loader.exec_module(module)
+
+
+def start_processing():
+    from qgis.analysis import QgsNativeAlgorithms
+    from qgis.core import QgsApplication
+    app = QgsApplication([], False)
+    app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")
+    from processing.core.Processing import Processing
+    Processing.initialize()
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("native") is None:
+        registry.addProvider(QgsNativeAlgorithms())
+    from wifidensity.plugin.provider import WifiDensityProvider
+    provider = WifiDensityProvider()
+    registry.addProvider(provider)
+    return app, provider
+
+
+def write_probes(path, rows):
+    """A simulated site scaled so it holds about ``rows`` PRs, written as CSV; returns the row count."""
+    from wifidensity.algorithms.simulate import sample_config, simulate
+    from wifidensity.algorithms.timeparse import to_iso
+    config = sample_config(seed=1)
+    scale = rows / 15_000
+    config = replace(config, crowds=[(x, y, s, int(c * scale)) for x, y, s, c in config.crowds],
+                     indoor_clients=int(config.indoor_clients * scale), iot_devices=int(config.iot_devices * scale),
+                     connected_clients=int(config.connected_clients * scale))
+    probes = simulate(config).probes.take(slice(0, rows))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["time", "ap_id", "mac", "rss"])
+        writer.writerows(zip(to_iso(probes.time), probes.ap_id, probes.mac, probes.rss.astype(int)))
+    return len(probes)
+
+
+def statistics_by_categories():
+    """native:statisticsbycategories (QGIS 3.26+; qgis:statisticsbycategories before)."""
+    from qgis.core import QgsApplication
+    registry = QgsApplication.processingRegistry()
+    return next(name for name in ("native:statisticsbycategories", "qgis:statisticsbycategories")
+                if registry.algorithmById(name) is not None)
+
+
+def timed(name, parameters):
+    import processing
+    began = time.perf_counter()
+    result = processing.run(name, parameters)
+    return time.perf_counter() - began, result
+
+
+def main():
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    import_plugin()
+    app, provider = start_processing()
+    with tempfile.TemporaryDirectory() as folder:
+        table = os.path.join(folder, "probes.csv")
+        began = time.perf_counter()
+        count = write_probes(table, rows)
+        print(f"wrote {count} rows in {time.perf_counter() - began:.1f} s ({os.path.getsize(table) / 1e6:.0f} MB)")
+        ours, result = timed("wifidensity:preprocess", {"INPUT": table, "OUTPUT": os.path.join(folder, "cr.csv")})
+        print(f"wifidensity:preprocess: {ours:.2f} s, {count / ours:,.0f} rows/s "
+              f"(P = {result['P']}, EMISSIONS = {result['EMISSIONS']}, CF = {result['CF']})")
+        theirs, _ = timed(statistics_by_categories(), {
+            "INPUT": table, "VALUES_FIELD_NAME": "rss", "CATEGORIES_FIELD_NAME": ["mac"],
+            "OUTPUT": os.path.join(folder, "by_mac.csv")})
+        print(f"{statistics_by_categories()} by mac: {theirs:.2f} s, {count / theirs:,.0f} rows/s")
+        print(f"ratio preprocess / statisticsbycategories time: {ours / theirs:.2f}")
+    del provider
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
