@@ -29,7 +29,7 @@ test: setup
 	$(PY) -m pytest
 
 demo: setup
-	$(PY) -m resources.demo demo_output
+	cd devtools && ../$(PY) demo.py ../demo_output
 
 bench: setup
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

@@ -1,5 +1,4 @@
 """Test set-up: the repository root is the plugin package; import it as ``wifidensity`` whatever its folder is called."""
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -12,16 +11,10 @@ os.environ.setdefault("PROJ_DATA", "/usr/share/proj")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _import_plugin_package():
-    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
-                                                  submodule_search_locations=[str(ROOT)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["wifidensity"] = module
-    spec.loader.exec_module(module)
+sys.path.insert(0, str(ROOT / "devtools"))  # the plugin importer and the qgis_process.bin harness
+from plugin_package import import_plugin_package  # noqa: E402
 
-
-_import_plugin_package()
-sys.path.insert(0, str(ROOT / "devtools"))  # qgis_cli: the qgis_process.bin harness shared with `make demo`
+import_plugin_package()
 
 
 @pytest.fixture(scope="session")
