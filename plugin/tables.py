@@ -179,6 +179,18 @@ def read_probes(alg, parameters, context, feedback=None, input_name="INPUT", ext
     )
 
 
+def read_ap_and_rss(alg, parameters, context, feedback=None, input_name="INPUT"):
+    """(AP ids as text, RSS as float64) of the fields AP_FIELD and RSS_FIELD, for tools that need no time or MAC."""
+    source = require_source(alg, parameters, input_name, context)
+    ap_field = alg.parameterAsString(parameters, "AP_FIELD", context) or "ap_id"
+    rss_field = alg.parameterAsString(parameters, "RSS_FIELD", context) or "rss"
+    check_fields(source, {"AP_FIELD": ap_field, "RSS_FIELD": rss_field})
+    columns = read_columns(alg, parameters, input_name, context, list(dict.fromkeys([ap_field, rss_field])),
+                           feedback)
+    return (text_column(columns[ap_field], ap_field, "AP_FIELD"),
+            numeric_column(columns[rss_field], rss_field, "RSS_FIELD"))
+
+
 def _qgis_field(name, values):
     kind = np.asarray(values).dtype.kind
     if kind == "f":

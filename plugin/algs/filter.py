@@ -13,7 +13,7 @@ from ...algorithms.errors import InputError
 from ...algorithms.filtering import split_probes
 from ..base import WifiDensityAlgorithm
 from ..layers import read_access_points
-from ..tables import check_fields, read_columns, require_source, text_column
+from ..tables import read_ap_and_rss, require_source
 
 REASON_FIELD = "removed_by"
 
@@ -49,17 +49,12 @@ class FilterAlgorithm(WifiDensityAlgorithm):
 
     def execute(self, parameters, context, feedback):
         source = require_source(self, parameters, "INPUT", context)
-        ap_field = self.parameterAsString(parameters, "AP_FIELD", context) or "ap_id"
-        rss_field = self.parameterAsString(parameters, "RSS_FIELD", context) or "rss"
-        check_fields(source, {"AP_FIELD": ap_field, "RSS_FIELD": rss_field})
-        columns = read_columns(self, parameters, "INPUT", context, list(dict.fromkeys([ap_field, rss_field])),
-                               feedback)
+        ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
         aps = None
         if parameters.get("APS") not in (None, ""):
             aps, _ = read_access_points(self, parameters, context)
         listed = self.parameterAsString(parameters, "INDOOR_APS", context).split(",")
-        split = split_probes(text_column(columns[ap_field], ap_field, "AP_FIELD"), columns[rss_field], aps,
-                             self.parameterAsDouble(parameters, "RSS_MAX", context), listed, rss_field)
+        split = split_probes(ap_ids, rss, aps, self.parameterAsDouble(parameters, "RSS_MAX", context), listed)
         kept_id, removed_id = self._write(parameters, context, source, split, feedback)
         feedback.pushInfo(f"Kept {split.kept_count} PRs, removed {split.removed_count}.")
         return {"OUTPUT": kept_id, "REMOVED": removed_id, "KEPT": split.kept_count,

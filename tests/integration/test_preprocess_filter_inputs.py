@@ -116,3 +116,15 @@ def test_filter_with_listed_indoor_aps_and_no_ap_layer(provider, tmp_path):
     result = _run("filter", {"INPUT": table, "INDOOR_APS": "AP2", "RSS_MAX": -75,
                              "OUTPUT": str(tmp_path / "k.csv"), "REMOVED": str(tmp_path / "r.csv")})
     assert (result["KEPT"], result["REMOVED_COUNT"]) == (1, 2)
+
+
+@pytest.mark.parametrize("rows, extra, message", [
+    (GOOD_ROWS + ["2024-06-01T10:06:00,AP1,c,loud"], {}, r"Row 4: .*'loud'.*not a number"),
+    (GOOD_ROWS, {"RSS_FIELD": "signal"}, r"no field 'signal' \(RSS_FIELD\)"),
+    (GOOD_ROWS + ["2024-06-01T10:06:00,AP1,c,3"], {}, r"Row 4: RSS = 3 .* positive"),
+])
+def test_filter_bad_rss_gets_a_clear_message(provider, tmp_path, rows, extra, message):
+    table = _csv(tmp_path, "probes.csv", "time,ap_id,mac,rss", rows)
+    with pytest.raises(QgsProcessingException, match=message):
+        _run("filter", {"INPUT": table, "OUTPUT": str(tmp_path / "k.csv"), "REMOVED": str(tmp_path / "r.csv"),
+                        **extra})
