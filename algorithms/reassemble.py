@@ -98,17 +98,18 @@ def clients(pieces, x, position_piece=None, zone_x=None, names=None):
     outside = 0.0
     for piece in pieces:
         values += on_grid(piece, grid) / x
-        outside += _mass_outside(piece) / x
+        outside += mass_outside(piece) / x
     if position_piece is not None:
         per_pixel = zone_x_raster(zone_x, grid, x) if zone_x is not None else x
         values += on_grid(position_piece, grid) / per_pixel
-        outside += _mass_outside(position_piece) / x
+        outside += mass_outside(position_piece) / x
     density = Density(values, grid, {"KIND": KIND, "UNITS": UNITS, "X": x, "MASS_OUTSIDE": outside})
     density.tags["TOTAL"] = density.mass() + outside
     return density
 
 
-def _mass_outside(piece):
+def mass_outside(piece):
+    """The MASS_OUTSIDE tag of a density (mass beyond its extent), 0 when absent."""
     try:
         return float(piece.tags.get("MASS_OUTSIDE", 0.0))
     except ValueError:

@@ -2,13 +2,21 @@
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .algs.bowl import BowlAlgorithm
 from .algs.count import CountAlgorithm
+from .algs.drilldown import DrilldownAlgorithm
 from .algs.filter import FilterAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
+from .algs.reassemble import ReassembleAlgorithm
+from .algs.renormalize import RenormalizeAlgorithm
 from .algs.simulate import SimulateAlgorithm
 from .paths import ICON_DIR
 
 ALGORITHMS = [
+    BowlAlgorithm,
+    RenormalizeAlgorithm,
+    DrilldownAlgorithm,
+    ReassembleAlgorithm,
     CountAlgorithm,
     PreprocessAlgorithm,
     FilterAlgorithm,

@@ -21,18 +21,55 @@ class ApplyStyle(QgsProcessingLayerPostProcessorInterface):
             layer.triggerRepaint()
 
 
+class ApplyDensityStyle(ApplyStyle):
+    """density.qml, whose stops are fractions of the maximum, stretched to the layer's values and units."""
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        super().postProcessLayer(layer, context, feedback)
+        if layer is not None and layer.isValid():
+            fit_density_ramp(layer)
+
+
+def fit_density_ramp(layer):
+    """Scale a pseudocolor ramp given on [0, 1] to [0, max of the layer]; legend labels carry the band's units."""
+    from osgeo import gdal
+    from qgis.core import QgsColorRampShader, QgsRasterBandStats, QgsSingleBandPseudoColorRenderer
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
+        return
+    top = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Max).maximumValue
+    top = top if top > 0 else 1.0
+    dataset = gdal.Open(layer.source())
+    units = dataset.GetRasterBand(1).GetUnitType() if dataset is not None else ""
+    ramp = renderer.shader().rasterShaderFunction()
+    items = [QgsColorRampShader.ColorRampItem(item.value * top, item.color, f"{item.value * top:.3g} {units}".strip())
+             for item in ramp.colorRampItemList()]
+    ramp.setColorRampItemList(items)
+    ramp.setMinimumValue(0.0)
+    ramp.setMaximumValue(top)
+    renderer.shader().setMinimumValue(0.0)
+    renderer.shader().setMaximumValue(top)
+    renderer.setClassificationMin(0.0)
+    renderer.setClassificationMax(top)
+    layer.triggerRepaint()
+
+
 def style_on_load(context, layer_id, style_name):
     """Ask Processing to style the output ``layer_id`` with resources/styles/<style_name>.qml when it loads."""
     qml = STYLE_DIR / f"{style_name}.qml"
     if qml.exists() and context.willLoadLayerOnCompletion(layer_id):
-        processor = ApplyStyle(qml)
+        processor = (ApplyDensityStyle if style_name == "density" else ApplyStyle)(qml)
         _KEEP_ALIVE.append(processor)
         context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(processor)
 
 
 def read_density_param(alg, parameters, name, context):
     """The raster of parameter ``name`` as a Density (values per m² on its grid, with its tags)."""
-    layer = alg.parameterAsRasterLayer(parameters, name, context)
+    return read_density_layer(alg.parameterAsRasterLayer(parameters, name, context), name)
+
+
+def read_density_layer(layer, name):
+    """A raster layer as a Density; ``name`` (the parameter) is named in errors."""
     if layer is None or not layer.isValid():
         raise InputError(f"{name}: the raster could not be opened; pick a density GeoTIFF.")
     if layer.crs().isValid() and layer.crs().isGeographic():

@@ -1,0 +1,70 @@
+"""wifidensity:bowl — SPEC tool 3 (science in algorithms/bowl.py and algorithms/radial.py)."""
+from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterCrs,
+                       QgsProcessingParameterExtent, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterField, QgsProcessingParameterNumber,
+                       QgsProcessingParameterRasterDestination)
+
+from ...algorithms.bowl import bowl, bowl_grid
+from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
+from ..base import WifiDensityAlgorithm
+from ..layers import WKT, read_access_points
+from ..rasters import write_density_param
+from ..tables import check_fields, numeric_column, read_columns, require_source, text_column
+
+
+class BowlAlgorithm(WifiDensityAlgorithm):
+    NAME = "bowl"
+    DISPLAY_NAME = "3. Bowl (PR density rings)"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "INPUT", self.tr("Probe request table"), [QgsProcessing.TypeVector]))
+        self.addParameter(QgsProcessingParameterField(
+            "AP_FIELD", self.tr("AP id field"), "ap_id", "INPUT", optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "RSS_FIELD", self.tr("RSS field (dBm)"), "rss", "INPUT", optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "APS", self.tr("Access points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(
+            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
+        for name, label, default in (("A", "A: RSS at 1 m (dBm)", DEFAULT_A),
+                                     ("N", "n: path-loss exponent", DEFAULT_N),
+                                     ("SIGMA_RSS", "RSS noise sigma (dB)", DEFAULT_SIGMA_RSS),
+                                     ("PIXEL_SIZE", "Pixel size (m)", 1.0)):
+            self.addParameter(QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
+                                                           default))
+        self.addParameter(QgsProcessingParameterExtent(
+            "EXTENT", self.tr("Output extent (default: the APs' extent plus the margin)"), optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "MARGIN", self.tr("Margin around the APs (m)"), QgsProcessingParameterNumber.Double, 50.0))
+        self.addParameter(QgsProcessingParameterCrs(
+            "CRS", self.tr("Output CRS (default: the AP layer's, or its UTM zone if in degrees)"), optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("PR density (PRs/m²)")))
+        self.addOutput(QgsProcessingOutputNumber("TOTAL", self.tr("Total PR mass (P)")))
+        self.addOutput(QgsProcessingOutputNumber("MASS_OUTSIDE", self.tr("PR mass outside the extent")))
+
+    def execute(self, parameters, context, feedback):
+        source = require_source(self, parameters, "INPUT", context)
+        ap_field = self.parameterAsString(parameters, "AP_FIELD", context) or "ap_id"
+        rss_field = self.parameterAsString(parameters, "RSS_FIELD", context) or "rss"
+        check_fields(source, {"AP_FIELD": ap_field, "RSS_FIELD": rss_field})
+        columns = read_columns(self, parameters, "INPUT", context, list(dict.fromkeys([ap_field, rss_field])),
+                               feedback)
+        ap_ids = text_column(columns[ap_field], ap_field, "AP_FIELD")
+        rss = numeric_column(columns[rss_field], rss_field, "RSS_FIELD")
+        aps, crs = read_access_points(self, parameters, context)
+        extent = None
+        if parameters.get("EXTENT") not in (None, ""):
+            box = self.parameterAsExtent(parameters, "EXTENT", context, crs)
+            extent = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+        grid = bowl_grid(aps.xy, self.parameterAsDouble(parameters, "PIXEL_SIZE", context),
+                         self.parameterAsDouble(parameters, "MARGIN", context), extent, crs.toWkt(WKT))
+        feedback.pushInfo(f"{len(rss)} PRs at {len(aps)} APs onto {grid.width} x {grid.height} pixels "
+                          f"of {grid.pixel:g} m in {crs.authid() or crs.description()}.")
+        density = bowl(ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),
+                       self.parameterAsDouble(parameters, "N", context),
+                       self.parameterAsDouble(parameters, "SIGMA_RSS", context), self.progress(feedback))
+        total, outside = float(density.tags["TOTAL"]), float(density.tags["MASS_OUTSIDE"])
+        feedback.pushInfo(f"Total {total:g} PRs, of which {outside:.4g} fell outside the extent.")
+        path = write_density_param(self, parameters, "OUTPUT", context, density)
+        return {"OUTPUT": path, "TOTAL": total, "MASS_OUTSIDE": outside}

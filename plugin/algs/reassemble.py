@@ -1,0 +1,110 @@
+"""wifidensity:reassemble — SPEC tool 9 (science in algorithms/reassemble.py)."""
+import numpy as np
+from qgis.core import (QgsGeometry, QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterFeatureSink,
+                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
+                       QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
+                       QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsWkbTypes)
+
+from ...algorithms.errors import InputError
+from ...algorithms.geotiff import Density
+from ...algorithms.masks import polygons_mask
+from ...algorithms.reassemble import ZoneX, clients, smooth, zone_summary
+from ..base import WifiDensityAlgorithm
+from ..layers import crs_from_text, from_shapely, read_polygon_features
+from ..rasters import read_density_layer, read_density_param, write_density_param
+from ..tables import numeric_column, write_table
+
+
+class ReassembleAlgorithm(WifiDensityAlgorithm):
+    NAME = "reassemble"
+    DISPLAY_NAME = "9. Reassembly (PR pieces -> client map)"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            "PIECES", self.tr("PR density pieces (divided by the global X)"), QgsProcessing.TypeRaster))
+        self.addParameter(QgsProcessingParameterNumber(
+            "X", self.tr("X: PRs per client in the window (global)"), QgsProcessingParameterNumber.Double, 65.5))
+        self.addParameter(QgsProcessingParameterRasterLayer(
+            "POSITION_PIECE", self.tr("Piece divided by the per-zone X (e.g. the drilled-down peaks)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "ZONES_X", self.tr("Zones with their X (polygons, e.g. the Counting tool's output)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "X_FIELD", self.tr("X field of the zones"), "x", "ZONES_X", QgsProcessingParameterField.Numeric,
+            optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "SMOOTH", self.tr("Gaussian smoothing sigma (m; 0 = none)"), QgsProcessingParameterNumber.Double, 10.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "SMOOTH_WITHIN", self.tr("Keep the smoothed mass inside these polygons (default: the raster)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "ZONES", self.tr("Summary zones (default: the zones with X)"), [QgsProcessing.TypeVectorPolygon],
+            optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "ZONE_NAME_FIELD", self.tr("Zone name field of the summary zones"), "zone", "ZONES", optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Client density (clients/m²)")))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            "SUMMARY", self.tr("Clients per zone"), QgsProcessing.TypeVectorPolygon, optional=True))
+        self.addOutput(QgsProcessingOutputNumber("CLIENTS", self.tr("Clients in the map")))
+
+    def execute(self, parameters, context, feedback):
+        layers = self.parameterAsLayerList(parameters, "PIECES", context)
+        pieces = [read_density_layer(layer, f"PIECES ({layer.name()})") for layer in layers]
+        names = [f"piece '{layer.name()}'" for layer in layers]
+        position, zone_x = None, None
+        if parameters.get("POSITION_PIECE") not in (None, ""):
+            position = read_density_param(self, parameters, "POSITION_PIECE", context)
+            names.append("POSITION_PIECE")
+            zone_x = self._zone_x(parameters, context, position)
+        result = clients(pieces, self.parameterAsDouble(parameters, "X", context), position, zone_x, names)
+        before = result.mass()
+        crs = crs_from_text(result.grid.crs)
+        domain = None
+        if parameters.get("SMOOTH_WITHIN") not in (None, ""):
+            shapes = [s for s, _ in read_polygon_features(self, parameters, "SMOOTH_WITHIN", context, crs)]
+            domain = polygons_mask(shapes, result.grid)
+        sigma = self.parameterAsDouble(parameters, "SMOOTH", context)
+        smoothed = Density(smooth(result.values, sigma / result.grid.pixel if sigma > 0 else sigma, domain),
+                           result.grid, dict(result.tags, SMOOTH=sigma))
+        feedback.pushInfo(f"{before:.4g} clients before smoothing, {smoothed.mass():.4g} after "
+                          f"(sigma {sigma:g} m).")
+        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, smoothed),
+                   "CLIENTS": smoothed.mass(), "SUMMARY": None}
+        if parameters.get("SUMMARY") is not None:
+            outputs["SUMMARY"] = self._summary(parameters, context, smoothed, crs)
+        return outputs
+
+    def _zone_x(self, parameters, context, position):
+        """ZoneX from ZONES_X in the position piece's CRS; None (the global X everywhere) when not given."""
+        if parameters.get("ZONES_X") in (None, ""):
+            return None
+        field = self.parameterAsString(parameters, "X_FIELD", context) or "x"
+        features = read_polygon_features(self, parameters, "ZONES_X", context, crs_from_text(position.grid.crs),
+                                          (field,))
+        if not features:
+            raise InputError("ZONES_X has no polygon with a geometry.")
+        x = numeric_column(np.array([attributes[field] for _, attributes in features], dtype=object), field,
+                           "X_FIELD")
+        return ZoneX([shape for shape, _ in features], list(x))
+
+    def _summary(self, parameters, context, density, crs):
+        """Clients and area per zone, and a last row for the whole map; returns the sink's id."""
+        source_name = "ZONES" if parameters.get("ZONES") not in (None, "") else "ZONES_X"
+        field = self.parameterAsString(parameters, "ZONE_NAME_FIELD", context) or "zone"
+        named = (field,) if field in self._field_names(parameters, source_name, context) else ()
+        features = read_polygon_features(self, parameters, source_name, context, crs, named)
+        names = [str(attributes[field]) if named else str(i + 1) for i, (_, attributes) in enumerate(features)]
+        rows = zone_summary(density, [shape for shape, _ in features], names)
+        rows.append({"zone": "total (whole map)", "area_m2": density.grid.width * density.grid.height
+                     * density.grid.cell_area, "clients": density.mass()})
+        columns = {key: np.array([row[key] for row in rows]) for key in ("zone", "area_m2", "clients")}
+        geometries = [from_shapely(shape) for shape, _ in features] + [QgsGeometry()]
+        for geometry in geometries[:-1]:
+            geometry.convertToMultiType()
+        return write_table(self, parameters, context, "SUMMARY", columns, None, geometries,
+                           QgsWkbTypes.MultiPolygon, crs)
+
+    def _field_names(self, parameters, name, context):
+        source = self.parameterAsSource(parameters, name, context)
+        return source.fields().names() if source is not None else []
