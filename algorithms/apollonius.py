@@ -117,14 +117,11 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
         empty = np.zeros(0)
         return Localization(heard.label, np.zeros((0, 2)), empty, empty, np.zeros(0, dtype=np.int64),
                             np.zeros(0, dtype=np.int64))
-    mask = heard.mask
-    origin = ap_xy[heard.ap[:, 0]]
-    points = np.where(mask[..., None], ap_xy[np.maximum(heard.ap, 0)] - origin[:, None, :], 0.0)
-    rss = np.where(mask, heard.rss, 0.0)
+    origin, points, rss, mask = local_frame(heard, ap_xy)
     ratio2 = np.where(mask, 10.0 ** ((rss[:, :1] - rss) / (5.0 * n)), 0.0)  # (d_i / d_1)^2
 
     starts, collinear = _starting_points(points, ratio2, mask)
-    fits = [_refine(start, points, rss, mask, n) for start in starts]
+    fits = [refine(start, points, rss, mask, n) for start in starts]
     xy, residual, a_implied = _choose(fits, points, mask)
     xy = xy + origin
     quality = np.full(len(heard), GOOD, dtype=np.int64)
@@ -132,6 +129,15 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
     quality[residual > max_residual] = POOR
     quality[collinear | ~np.all(np.isfinite(xy), axis=1)] = DEGENERATE
     return Localization(heard.label, xy, residual, a_implied, quality, heard.n_aps)
+
+
+def local_frame(heard, ap_xy):
+    """(origin, points, rss, mask): AP positions relative to each emission's strongest AP (origin, (E, 2)),
+    which keeps the squares of projected coordinates (~1e5 m) from eating the precision."""
+    mask = heard.mask
+    origin = ap_xy[heard.ap[:, 0]]
+    points = np.where(mask[..., None], ap_xy[np.maximum(heard.ap, 0)] - origin[:, None, :], 0.0)
+    return origin, points, np.where(mask, heard.rss, 0.0), mask
 
 
 def emission_model(xy, points, rss, mask, n):
@@ -153,13 +159,20 @@ def _masked_mean(values, mask):
     return (values * weights).sum(axis=1) / weights.sum(axis=1)
 
 
-def _centred_residual(xy, points, rss, mask, n):
-    """RSS residuals with the emission's own A eliminated, their Jacobian, and A_e."""
+def _residual(xy, points, rss, mask, n, a=None):
+    """RSS residuals (dB), their Jacobian in x, and the A they are measured against.
+
+    With ``a`` None the emission's own A is eliminated (A_e = mean of f, the Apollonius case); otherwise the
+    residuals are f - a for the given A (the calibration's joint model).
+    """
     f, grad, _ = emission_model(xy, points, rss, mask, n)
-    a_e = _masked_mean(f, mask)
-    residual = np.where(mask, f - a_e[:, None], 0.0)
-    jacobian = np.where(mask[..., None], grad - _masked_mean(grad, mask)[:, None, :], 0.0)
-    return residual, jacobian, a_e
+    if a is None:
+        a = _masked_mean(f, mask)
+        grad = grad - _masked_mean(grad, mask)[:, None, :]
+    a = np.broadcast_to(np.asarray(a, dtype=float), (len(xy),))
+    residual = np.where(mask, f - a[:, None], 0.0)
+    jacobian = np.where(mask[..., None], grad, 0.0)
+    return residual, jacobian, a
 
 
 def solve2(h, g):
@@ -171,13 +184,15 @@ def solve2(h, g):
     return np.column_stack([x0, x1])
 
 
-def _refine(xy, points, rss, mask, n):
-    """Batched Levenberg-Marquardt on the A-eliminated RSS residuals; returns (xy, rms, A_e).
+def refine(xy, points, rss, mask, n, a=None):
+    """Batched Levenberg-Marquardt on the RSS residuals (A eliminated, or fixed at ``a``); returns
+    (xy, rms, A_e).
 
     Only the emissions still moving are iterated, so converged ones cost nothing.
     """
     xy = np.where(np.isfinite(xy), xy, 0.0)
-    residual, jacobian, _ = _centred_residual(xy, points, rss, mask, n)
+    a = None if a is None else np.broadcast_to(np.asarray(a, dtype=float), (len(xy),))
+    residual, jacobian, _ = _residual(xy, points, rss, mask, n, a)
     cost = (residual ** 2).sum(axis=1)
     damping = np.full(len(xy), 1e-3)
     active = np.arange(len(xy))
@@ -189,7 +204,7 @@ def _refine(xy, points, rss, mask, n):
         h[:, [0, 1], [0, 1]] += 1e-12
         step = np.nan_to_num(solve2(h, g))
         trial = xy[active] + step
-        t_residual, t_jacobian, _ = _centred_residual(trial, p, r, m, n)
+        t_residual, t_jacobian, _ = _residual(trial, p, r, m, n, None if a is None else a[active])
         t_cost = (t_residual ** 2).sum(axis=1)
         better = t_cost < cost[active]
         moved = active[better]
@@ -200,7 +215,7 @@ def _refine(xy, points, rss, mask, n):
         active = active[~settled]
         if len(active) == 0:
             break
-    residual, _, a_e = _centred_residual(xy, points, rss, mask, n)
+    residual, _, a_e = _residual(xy, points, rss, mask, n, a)
     rms = np.sqrt((residual ** 2).sum(axis=1) / mask.sum(axis=1))
     return xy, rms, a_e
 
