@@ -9,7 +9,7 @@ from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm
 from ..layers import WKT, read_access_points
 from ..rasters import write_density_param
-from ..tables import check_fields, numeric_column, read_columns, require_source, text_column
+from ..tables import read_ap_and_rss
 
 
 class BowlAlgorithm(WifiDensityAlgorithm):
@@ -44,14 +44,7 @@ class BowlAlgorithm(WifiDensityAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MASS_OUTSIDE", self.tr("PR mass outside the extent")))
 
     def execute(self, parameters, context, feedback):
-        source = require_source(self, parameters, "INPUT", context)
-        ap_field = self.parameterAsString(parameters, "AP_FIELD", context) or "ap_id"
-        rss_field = self.parameterAsString(parameters, "RSS_FIELD", context) or "rss"
-        check_fields(source, {"AP_FIELD": ap_field, "RSS_FIELD": rss_field})
-        columns = read_columns(self, parameters, "INPUT", context, list(dict.fromkeys([ap_field, rss_field])),
-                               feedback)
-        ap_ids = text_column(columns[ap_field], ap_field, "AP_FIELD")
-        rss = numeric_column(columns[rss_field], rss_field, "RSS_FIELD")
+        ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
         aps, crs = read_access_points(self, parameters, context)
         extent = None
         if parameters.get("EXTENT") not in (None, ""):
