@@ -67,7 +67,8 @@ def test_field_parameters_pick_other_names(provider, tmp_path):
 
 @pytest.mark.parametrize("header, rows, extra, message", [
     ("time,ap_id,mac,rss", GOOD_ROWS, {"TIME_FIELD": "when"}, r"no field 'when' \(TIME_FIELD\)"),
-    ("time,ap_id,mac,rss", GOOD_ROWS, {"RSS_FIELD": "mac"}, r"'rss'|'mac' \(RSS_FIELD\) holds 'aaa'"),
+    ("time,ap_id,mac,rss", GOOD_ROWS, {"RSS_FIELD": "mac"},
+     r"Row 1: the field 'mac' \(RSS_FIELD\) holds 'aaa', which is not a number"),
     ("time,ap_id,mac,rss", GOOD_ROWS, {"TIME_FIELD": "mac"}, r"time field 'mac' holds 'aaa', which is not a time"),
     ("time,ap_id,mac,rss", GOOD_ROWS + ["yesterday noon,AP1,ccc,-70"], {}, r"Row 4: the time field 'time'"),
     ("time,ap_id,mac,rss", GOOD_ROWS + ["2024-06-01T10:06:00,AP1,ccc,strong"], {}, r"Row 4: .*'strong'.*not a number"),

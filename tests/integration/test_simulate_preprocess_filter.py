@@ -43,3 +43,33 @@ def test_simulated_tables_preprocess_to_the_truth(provider, tmp_path):
     assert "emission" in kept.fields().names() and "removed_by" in removed.fields().names()
     assert not any(f["ap_id"] == "CAFE" for f in kept.getFeatures())
     assert all(float(f["rss"]) <= -60 for f in kept.getFeatures())
+
+
+def _geojson(path, points, properties):
+    features = [{"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": list(p)}}
+                for p, props in zip(points, properties)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return str(path)
+
+
+def test_simulate_on_the_users_aps_and_crowds_in_degrees(provider, tmp_path):
+    """APs and crowds in WGS84 (degrees): the site is computed in their UTM zone and the crowds are honoured."""
+    import processing
+    aps = _geojson(tmp_path / "aps.geojson", [(16.6070, 49.1945), (16.6090, 49.1945), (16.6080, 49.1960)],
+                   [{"ap_id": "N1", "indoor": False}, {"ap_id": "N2", "indoor": False}, {"ap_id": "N3", "indoor": 1}])
+    crowds = _geojson(tmp_path / "crowds.geojson", [(16.6080, 49.1950), (16.6075, 49.1947)],
+                      [{"spread": 10, "clients": 30}, {"spread": 5, "clients": 12}])
+    sim = processing.run("wifidensity:simulate", {
+        "APS": aps, "CROWDS": crowds, "INDOOR_CLIENTS": 4, "IOT_DEVICES": 0, "CONNECTED_CLIENTS": 0, "SEED": 3,
+        "OUTPUT": str(tmp_path / "p.csv"), "AP_LAYER": str(tmp_path / "a.gpkg"),
+        "CONNECTIONS": str(tmp_path / "c.csv"), "TRUTH": str(tmp_path / "t.gpkg")})
+    truth = json.loads(sim["TRUTH_COUNTS"])
+    assert (truth["outdoor"], truth["indoor"], truth["clients"]) == (42, 4, 46)
+    layer = QgsVectorLayer(sim["AP_LAYER"], "aps", "ogr")
+    assert layer.crs().authid() == "EPSG:32633"
+    indoor = {f["ap_id"]: f["indoor"] for f in layer.getFeatures()}
+    assert indoor == {"N1": 0, "N2": 0, "N3": 1}
+    x = [f.geometry().asPoint().x() for f in layer.getFeatures()]
+    assert 140 < max(x) - min(x) < 150  # 0.002 degrees of longitude at 49.2 N is about 146 m
+    heard_by = {f["ap_id"] for f in QgsVectorLayer(sim["OUTPUT"], "p", "ogr").getFeatures()}
+    assert heard_by == {"N1", "N2", "N3"}
