@@ -2,8 +2,9 @@
 
     .venv/bin/python resources/sample/make_sample.py [FOLDER]
 
-probes.csv (time, ap_id, mac, rss), aps.geojson (ap_id, indoor; EPSG:32633), connections.csv (mac, ap_id: GDAL cannot open a one-column CSV),
-truth_clients.geojson (kind, mac, emissions) and truth.json (the true counts and the window).
+probes.csv (time, ap_id, mac, rss), aps.geojson (ap_id, indoor; EPSG:32633), connections.csv (mac, ap_id:
+GDAL cannot open a CSV of one column), truth_clients.geojson (kind, mac, emissions) and truth.json (the true
+counts and the window).
 """
 import csv
 import json
