@@ -1,0 +1,270 @@
+"""Maximum-likelihood client density (beyond the paper; issue 7): MLEM for Poisson counts of (AP, RSS).
+
+Forward model. An emission made at cell c is heard at AP a with an RSS in the reporting bin of r (1 dB wide
+for the integer RSS sniffers report) with probability
+``K_a(r, c) = Phi((r + w/2 - mu_a(c)) / sigma) - Phi((r - w/2 - mu_a(c)) / sigma)``, w the bin width,
+which is the issue's ``phi((r - mu) / sigma) / sigma`` integrated over the bin (exactly that density when the
+RSS values are not integers), with the log-distance mean ``mu_a(c) = A - 10 n log10 d(a, c)`` (paper §3.2,
+pathloss.rss_at; d >= d0 = 1 m). Each AP hears independently, so the PR counts y(a, r) are Poisson with mean
+``sum_c K_a(r, c) lambda_c``, lambda_c the emissions made at cell c. A reception probability p common to
+all APs only scales lambda, whose total is set from the count of emissions anyway, so p = 1 here.
+
+What is counted. The unknown is the density of *emissions* (the model's sources), not of PRs: an emission
+heard by 3 APs is 3 PRs of one source. The PR-density output is the model's expected PRs per cell,
+``lambda_c s_c``, with the sensitivity ``s_c = sum_a sum_{r >= floor} K_a(r, c)`` (the expected detections of
+one emission at c over all APs and every RSS the receivers can report). The client density is lambda
+scaled to EMISSIONS / X (heard emissions per client of the window, the Counting tool's X12 = X_DAY h / 24;
+equal to the multiplicity method's P / X).
+
+Estimation (MLEM, as in emission tomography): ``f <- f / G'(s) * G'(H'(y / H G f))``, with H the (AP, RSS)
+projection and G a Gaussian sieve of width SIEVE metres (lambda = G f). Plain MLEM over-fits the noise as it
+iterates (rings' crossings sharpen into spikes); the sieve bounds the resolution to what the RSS noise allows,
+so the iterates settle instead of degrading: the documented rule is a fixed ITERATIONS (default 150) under
+the sieve, and tests check that four times as many iterations change the map's accuracy by less than 0.03.
+
+Cost. Per AP the projection of a density onto its RSS levels depends on the distance only: the cells are
+binned once on a fine axis of mu (0.05 dB), so an iteration is one bincount and one gather per AP plus a
+(levels x bins) matrix product: O(APs x cells), whatever the number of PRs or (AP, RSS) groups. The model
+cells are blocks of k x k output pixels (k chosen so there are at most MODEL_CELLS of them); the output is the
+sieve evaluated on the output pixels, so it is smooth and keeps the mass of every block.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bowl import probe_ap_rows
+from .errors import InputError
+from .geotiff import Density
+from .grid import Grid
+from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
+from .optional import require
+from .progress import SILENT
+from .reassemble import smooth
+
+UNITS = "clients/m2"
+KIND = "client density (maximum likelihood)"
+PR_KIND = "PR density (maximum likelihood)"
+DEFAULT_ITERATIONS = 150
+DEFAULT_SIEVE = 4.0            # m: about the distance spread of a 2-3 dB ring at 10-15 m
+MODEL_CELLS = 65_536           # at most this many model cells (blocks of output pixels)
+_MU_STEP = 0.05                # dB: the mu axis the cells are binned on (far below sigma_RSS)
+_TAIL_SIGMAS = 8.0
+
+
+@dataclass
+class MLEstimate:
+    """emissions: estimated emissions made per m² (shape of the map; its sum is the model's own estimate of
+    all emissions made, heard or not); prs: expected PRs per m² (lambda x sensitivity); iterations; support:
+    the boolean pixel mask the density was confined to; log_likelihood: Poisson log-likelihood (up to a
+    constant) after each iteration."""
+
+    emissions: Density
+    prs: Density
+    iterations: int
+    log_likelihood: np.ndarray
+
+
+class _APProjector:
+    """One AP's map between model cells and its RSS levels, through a binned mu axis."""
+
+    def __init__(self, mu_cells, levels, counts, sigma, width, floor):
+        low = min(mu_cells.min(), levels.min()) - _TAIL_SIGMAS * sigma
+        self.bin = np.round((mu_cells - low) / _MU_STEP).astype(np.int64)
+        bins = int(self.bin.max()) + 1
+        mu = low + _MU_STEP * np.arange(bins)
+        self.kernel = rss_probability(levels[:, None], mu[None, :], sigma, width)
+        self.sensitivity = detection_probability(mu, sigma, width, floor)
+        self.counts = counts
+        self.bins = bins
+
+    def forward(self, cell_values):
+        """Expected PRs at each RSS level of this AP from emissions ``cell_values`` per cell."""
+        return self.kernel @ np.bincount(self.bin, weights=cell_values, minlength=self.bins)
+
+    def back(self, level_values):
+        """Transpose of ``forward``: per cell, sum over levels of K(r, c) x level_values(r)."""
+        return (level_values @ self.kernel)[self.bin]
+
+
+def rss_probability(rss, mu, sigma, width):
+    """Probability (width > 0) or density per dB (width 0) of reporting ``rss`` when the mean RSS is ``mu``."""
+    special = require("scipy.special")
+    if width > 0:
+        return (special.ndtr((rss + 0.5 * width - mu) / sigma) - special.ndtr((rss - 0.5 * width - mu) / sigma))
+    return np.exp(-0.5 * ((rss - mu) / sigma) ** 2) / (sigma * np.sqrt(2.0 * np.pi))
+
+
+def detection_probability(mu, sigma, width, floor):
+    """Probability that an AP reports an RSS at or above ``floor`` (the sum of rss_probability over those bins)."""
+    return require("scipy.special").ndtr((mu - (floor - 0.5 * width)) / sigma)
+
+
+def reporting_width(rss):
+    """1 dB when every RSS is an integer dBm (as sniffers report), else 0 (RSS treated as continuous)."""
+    return 1.0 if np.all(rss == np.round(rss)) else 0.0
+
+
+def model_block(grid, max_cells=MODEL_CELLS):
+    """Side k (pixels) of the square blocks of output pixels that form the model cells: <= max_cells blocks."""
+    return max(1, int(np.ceil(np.sqrt(grid.width * grid.height / max_cells))))
+
+
+def block_grid(grid, k):
+    """The grid of k x k blocks covering ``grid`` (the last row/column of blocks may overhang)."""
+    return Grid(grid.x_min, grid.y_max, grid.pixel * k, -(-grid.width // k), -(-grid.height // k), grid.crs)
+
+
+def block_sum(values, k, coarse):
+    """Sum of ``values`` (fine grid) over each k x k block of ``coarse``."""
+    padded = np.zeros((coarse.height * k, coarse.width * k))
+    padded[:values.shape[0], :values.shape[1]] = values
+    return padded.reshape(coarse.height, k, coarse.width, k).sum(axis=(1, 3))
+
+
+def block_spread(block_mass, k, share, fine_shape):
+    """Fine pixel masses: each block's mass spread over its pixels in proportion to ``share`` (fine grid)."""
+    per_block = block_sum(share, k, Grid(0.0, 0.0, 1.0, block_mass.shape[1], block_mass.shape[0]))
+    scale = np.divide(block_mass, per_block, out=np.zeros_like(block_mass), where=per_block > 0)
+    full = np.repeat(np.repeat(scale, k, axis=0), k, axis=1)[:fine_shape[0], :fine_shape[1]]
+    return full * share
+
+
+class _Sieve:
+    """lambda = G f: a Gaussian of ``sigma_cells`` confined to the support, each cell's mass kept (so G is
+    column-stochastic on the support); ``adjoint`` is its exact transpose."""
+
+    def __init__(self, support, sigma_cells):
+        self.support = support.astype(float)
+        self.sigma = sigma_cells
+        self._gaussian = require("scipy.ndimage").gaussian_filter
+        reach = self._blur(self.support)
+        self.reach = np.where(reach > 0, reach, 1.0)
+
+    def _blur(self, values):
+        if self.sigma <= 0:
+            return values
+        return self._gaussian(values, self.sigma, mode="constant", cval=0.0)
+
+    def forward(self, f):
+        return self.support * self._blur(f * self.support / self.reach)
+
+    def adjoint(self, g):
+        return self.support / self.reach * self._blur(g * self.support)
+
+
+def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS,
+                 floor=None, support=None, iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE,
+                 max_cells=MODEL_CELLS, progress=SILENT):
+    """MLEM estimate of where the emissions of these PRs were made (see the module docstring).
+
+    probe_ap_ids, rss: one element per PR (all PRs of the window the model should explain; indoor APs'
+    PRs should be filtered out first, the model has no walls); aps: records.AccessPoints (metric CRS);
+    grid: output grid; floor: receivers' sensitivity in dBm (default: the weakest RSS heard); support:
+    boolean pixel mask where clients can be (default everywhere); sieve: metres (0 = plain MLEM).
+    """
+    check_model(a, n, sigma_rss)
+    rss = np.asarray(rss, dtype=float)
+    if len(rss) == 0:
+        raise InputError("The probe table has no PRs: there is nothing to locate.")
+    bad = np.flatnonzero(~np.isfinite(rss))
+    if len(bad):
+        raise InputError(f"{len(bad)} probe requests have no numeric RSS (first at row {bad[0] + 1}); "
+                         f"RSS must be in dBm.")
+    if not (isinstance(iterations, (int, np.integer)) and iterations >= 1):
+        raise InputError(f"ITERATIONS = {iterations} must be a whole number of at least 1.")
+    if not (np.isfinite(sieve) and sieve >= 0):
+        raise InputError(f"SIEVE = {sieve} m must be zero (plain MLEM) or a positive number of metres.")
+    floor = float(rss.min()) if floor is None else float(floor)
+    if not np.isfinite(floor) or floor > rss.min():
+        raise InputError(f"FLOOR = {floor} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "
+                         f"receivers cannot report below their floor. Lower FLOOR or leave it empty.")
+    support = np.ones(grid.shape, dtype=bool) if support is None else np.asarray(support, dtype=bool)
+    if support.shape != grid.shape or not support.any():
+        raise InputError("The support (SUPPORT polygons minus exclusions) covers no pixel of the grid.")
+    rows = probe_ap_rows(probe_ap_ids, aps)
+
+    k = model_block(grid, max_cells)
+    coarse = block_grid(grid, k)
+    share = block_sum(support.astype(float), k, coarse)
+    cells = share > 0
+    sieve_op = _Sieve(cells, sieve / coarse.pixel)
+    width = reporting_width(rss)
+    projectors = _projectors(rows, rss, aps, coarse, a, n, sigma_rss, width, floor)
+    sensitivity = sum(p.sensitivity[p.bin] for p in projectors).reshape(coarse.shape)
+    normaliser = sieve_op.adjoint(sensitivity)
+    if not np.any(normaliser[cells] > 0):
+        raise InputError("No AP can hear an emission from the support with these A, n, FLOOR: check them.")
+
+    f = np.where(cells, len(rss) / max(float(np.sum(sensitivity[cells])), 1e-300), 0.0)
+    history = np.zeros(iterations)
+    for iteration in range(iterations):
+        progress.step(iteration / iterations)
+        lam = sieve_op.forward(f).ravel()
+        back = np.zeros(lam.size)
+        log_likelihood = 0.0
+        for projector in projectors:
+            expected = projector.forward(lam)
+            ratio = np.divide(projector.counts, expected, out=np.zeros_like(expected), where=expected > 0)
+            log_likelihood += float(np.sum(projector.counts * np.log(np.where(expected > 0, expected, 1.0))))
+            back += projector.back(ratio)
+        history[iteration] = log_likelihood - float(np.sum(lam * sensitivity.ravel()))
+        update = sieve_op.adjoint(back.reshape(coarse.shape))
+        f = np.where(normaliser > 0, f * update / np.where(normaliser > 0, normaliser, 1.0), 0.0)
+    progress.step(1.0)
+    return _on_output_grid(f, k, coarse, grid, support, sieve, projectors, aps, rows, a, n, sigma_rss, width,
+                           floor, iterations, history)
+
+
+def _projectors(rows, rss, aps, coarse, a, n, sigma_rss, width, floor):
+    """One _APProjector per AP that heard PRs (APs that heard none still see cells: they add sensitivity)."""
+    xs, ys = coarse.centres()
+    projectors = []
+    for row in range(len(aps)):
+        mu_cells = _mean_rss(aps.xy[row], xs, ys, a, n).ravel()
+        levels, counts = np.unique(rss[rows == row], return_counts=True)
+        projectors.append(_APProjector(mu_cells, levels if len(levels) else np.array([floor]),
+                                       counts.astype(float) if len(levels) else np.zeros(1), sigma_rss, width,
+                                       floor))
+    return projectors
+
+
+def _mean_rss(ap_xy, xs, ys, a, n):
+    """mu_a(c) = A - 10 n log10 d on a grid's centres (d >= 1 m = d0)."""
+    d = np.hypot(xs[None, :] - ap_xy[0], ys[:, None] - ap_xy[1])
+    return a - 10.0 * n * np.log10(np.maximum(d, 1.0))
+
+
+def _on_output_grid(f, k, coarse, grid, support, sieve, projectors, aps, rows, a, n, sigma_rss, width, floor,
+                    iterations, history):
+    """lambda = G f evaluated on the output pixels, and the expected PR density lambda x sensitivity."""
+    fine = block_spread(f, k, support.astype(float), grid.shape)
+    emissions = smooth(fine, sieve / grid.pixel, domain=support) / grid.cell_area
+    xs, ys = grid.centres()
+    sensitivity = np.zeros(grid.shape)
+    for row in range(len(aps)):
+        sensitivity += detection_probability(_mean_rss(aps.xy[row], xs, ys, a, n), sigma_rss, width, floor)
+    prs = emissions * sensitivity
+    total_prs = float(len(rows))
+    prs *= total_prs / max(float(prs.sum() * grid.cell_area), 1e-300)
+    tags = {"A": a, "N": n, "SIGMA_RSS": sigma_rss, "FLOOR": floor, "ITERATIONS": iterations, "SIEVE": sieve,
+            "MODEL_CELL": coarse.pixel, "MASS_OUTSIDE": 0.0}
+    emission_density = Density(emissions, grid, dict(tags, KIND="emissions made (maximum likelihood)",
+                                                     UNITS="emissions/m2"))
+    emission_density.tags["TOTAL"] = emission_density.mass()
+    pr_density = Density(prs, grid, dict(tags, KIND=PR_KIND, UNITS="PRs/m2", TOTAL=total_prs))
+    return MLEstimate(emission_density, pr_density, iterations, history)
+
+
+def client_density(estimate, emissions, x):
+    """Clients per m²: the estimate's shape holding EMISSIONS / X clients (X: emissions per client)."""
+    if not (np.isfinite(emissions) and emissions >= 0):
+        raise InputError(f"EMISSIONS = {emissions} must be a count >= 0 (the heard emissions of the window).")
+    if not (np.isfinite(x) and x > 0):
+        raise InputError(f"X = {x} must be a positive number of emissions per client (e.g. 65.5 for 3 h).")
+    clients = float(emissions) / float(x)
+    shape = estimate.emissions
+    mass = shape.mass()
+    values = shape.values * (clients / mass) if mass > 0 else shape.values * 0.0
+    tags = dict(shape.tags, KIND=KIND, UNITS=UNITS, TOTAL=clients, MASS_OUTSIDE=0.0, X=float(x),
+                EMISSIONS=float(emissions), EMISSIONS_MADE=mass)
+    return Density(values, shape.grid, tags)
