@@ -1,0 +1,66 @@
+"""Benchmark: mldensity (MLEM, default iterations and sieve) on a 1000 x 1000 grid of 1 m pixels with 8 APs and
+500 (AP, RSS) groups, against the bowl density of the same PRs on the same grid (issue 7: target < 5 s).
+
+    .venv/bin/python bench/bench_mldensity.py
+
+Prints both times and their ratio. Run by hand; not part of the tests.
+"""
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def import_plugin():
+    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
+                                                  submodule_search_locations=[str(ROOT)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["wifidensity"] = module
+    spec.loader.exec_module(module)
+
+
+def make_input(rng, aps_count=8, groups=500):
+    """AP ids, RSS per PR and the APs: a crowd simulated over a 1 km square, RSS levels spread so that the
+    (AP, RSS) groups number ``groups``."""
+    from wifidensity.algorithms.grid import Grid
+    from wifidensity.algorithms.records import AccessPoints
+    xy = rng.uniform(150.0, 850.0, (aps_count, 2))
+    aps = AccessPoints(np.array([f"AP{i + 1}" for i in range(aps_count)], dtype=object), xy,
+                       np.zeros(aps_count, dtype=bool), "EPSG:32633")
+    per_ap = np.full(aps_count, groups // aps_count)
+    per_ap[:groups % aps_count] += 1
+    ap_ids, rss = [], []
+    for row, levels in enumerate(per_ap):
+        values = -35.0 - np.arange(levels)             # integer dBm from -35 down, one group per level
+        counts = rng.integers(1, 60, levels)
+        ap_ids += [aps.ids[row]] * int(counts.sum())
+        rss.append(np.repeat(values, counts))
+    grid = Grid(0.0, 1000.0, 1.0, 1000, 1000, "EPSG:32633")
+    return np.array(ap_ids, dtype=object), np.concatenate(rss), aps, grid
+
+
+def main():
+    import_plugin()
+    from wifidensity.algorithms.bowl import bowl
+    from wifidensity.algorithms.mldensity import client_density, ml_emissions
+    ap_ids, rss, aps, grid = make_input(np.random.default_rng(1))
+    groups = len({(a, r) for a, r in zip(ap_ids, rss)})
+    print(f"grid {grid.width} x {grid.height}, {len(aps)} APs, {groups} (AP, RSS) groups, {len(rss)} PRs")
+    start = time.perf_counter()
+    bowl(ap_ids, rss, aps, grid, a=-38.0, n=2.6, sigma_rss=3.0)
+    bowl_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    estimate = ml_emissions(ap_ids, rss, aps, grid, a=-38.0, n=2.6, sigma_rss=3.0)
+    client_density(estimate, emissions=len(rss) / 2.0, x=65.5)
+    ml_seconds = time.perf_counter() - start
+    print(f"bowl       {bowl_seconds:6.2f} s")
+    print(f"mldensity  {ml_seconds:6.2f} s  ({estimate.iterations} iterations, model cell "
+          f"{estimate.emissions.tags['MODEL_CELL']:g} m)  ratio ml / bowl = {ml_seconds / bowl_seconds:.2f}")
+
+
+if __name__ == "__main__":
+    main()
