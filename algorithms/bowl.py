@@ -1,4 +1,4 @@
-"""Bowl density (SPEC tool 3; paper §3.3, Figure 3): every PR is a ring of one PR around the AP that heard it.
+"""Bowl density (SPEC tool 3; paper §4.2, Figure 3): every PR is a ring of one PR around the AP that heard it.
 
 The ring of a PR at RSS r is centred on its AP with radius d_rssi = 10^((A - r) / (10 n)) and width
 sigma_d = d_rssi ln(10) sigma_RSS / (10 n) (pathloss.py), normalised by its exact integral over the plane

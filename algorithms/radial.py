@@ -1,4 +1,4 @@
-"""The radial engine: rings ("bowls") around one access point on a raster grid (paper §3.3, Figure 3).
+"""The radial engine: rings ("bowls") around one access point on a raster grid (paper §4.2, the Bowl Tool; Figure 3).
 
 A ring of radius ``mu`` and width ``sigma`` is ``exp(-(d - mu)^2 / (2 sigma^2))`` divided by its exact
 integral over the plane, so it holds exactly one unit of mass. Many rings around the same AP (one per
