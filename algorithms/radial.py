@@ -87,7 +87,8 @@ def _check_rings(mu, sigma):
     if mu.shape != sigma.shape or mu.ndim != 1:
         raise InputError("Ring radii and widths must be two 1-D arrays of the same length.")
     if not (np.all(np.isfinite(mu)) and np.all(mu >= 0)):
-        raise InputError("Ring radii (distances from RSS) must be finite and non-negative; check the RSS values and A, n.")
+        raise InputError("Ring radii (distances from RSS) must be finite and non-negative; "
+                         "check the RSS values and A, n.")
     if not (np.all(np.isfinite(sigma)) and np.all(sigma > 0)):
         raise InputError("Ring widths must be positive; check SIGMA_RSS and the path-loss exponent n.")
     return mu, sigma
@@ -103,8 +104,9 @@ def _quarter_disk_area(x, y, r):
 
 def _circle_primitive(x, r):
     """Antiderivative of sqrt(r^2 - t^2) at x (|x| <= r)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return 0.5 * (x * np.sqrt(np.maximum(r * r - x * x, 0.0)) + r * r * np.arcsin(np.where(r > 0, x / np.where(r > 0, r, 1.0), 0.0)))
+    x, r = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(r, dtype=float))
+    ratio = np.divide(x, r, out=np.zeros(x.shape), where=r > 0)  # the disk of radius 0 has no area
+    return 0.5 * (x * np.sqrt(np.maximum(r * r - x * x, 0.0)) + r * r * np.arcsin(np.clip(ratio, -1.0, 1.0)))
 
 
 def _signed_quarter(x, y, r):
@@ -119,7 +121,7 @@ def square_in_disk(r, x0, y0, side):
 
 
 def near_radius(mu, sigma, pixel):
-    """Radius within which pixels are integrated by deposit: covers every ring narrower than a pixel."""
+    """Radius within which pixels get their exact ring-overlap mass: covers every ring narrower than a pixel."""
     narrow = sigma < pixel
     reach = np.max(mu[narrow] + 6.0 * sigma[narrow]) + 2.0 * pixel if np.any(narrow) else 0.0
     return float(np.clip(reach, 3.0 * pixel, _NEAR_CAP_PIXELS * pixel))
@@ -130,8 +132,8 @@ class RingOperator:
 
     grid: algorithms.grid.Grid; centre: (x, y) metres in the grid's CRS; mu, sigma: 1-D arrays, ring
     radii and widths (m); near: the near-field radius (default ``near_radius(mu, sigma, pixel)``; pass the
-    same value to operators that must pixelate identically). Geometry and per-ring tables are computed once, so repeated forward/adjoint
-    calls (iterative estimators) cost one pass over the pixels each.
+    same value to operators that must pixelate identically). Geometry and per-ring tables are computed once,
+    so repeated forward/adjoint calls (iterative estimators) cost one pass over the pixels each.
     """
 
     def __init__(self, grid, centre, mu, sigma, near=None):
@@ -203,9 +205,11 @@ class RingOperator:
         return float(np.clip(_HERMITE_STEP * relative_width.min(), 2e-5, 0.02))
 
     def _hermite_basis(self):
-        f = self._far_fraction
+        """Weights of (value_i, slope_i, value_i+1, slope_i+1) at each pixel; slopes per log-axis step."""
+        f = self._far_fraction.reshape(-1)
         f2 = f * f
-        return 2 * f2 * f - 3 * f2 + 1, (f2 * f - 2 * f2 + f) * self._step, 3 * f2 - 2 * f2 * f, (f2 * f - f2) * self._step
+        f3 = f2 * f
+        return 2 * f3 - 3 * f2 + 1, (f3 - 2 * f2 + f) * self._step, 3 * f2 - 2 * f3, (f3 - f2) * self._step
 
     # ----- the two directions -----
     def forward(self, weights, out=None):
@@ -244,16 +248,13 @@ class RingOperator:
         if values.size != self.grid.width * self.grid.height:
             raise InputError(f"The raster has {values.size} cells; the ring operator's grid has "
                              f"{self.grid.width * self.grid.height}.")
-        area = self.grid.cell_area
-        far = values * area
+        far = values * self.grid.cell_area
         far[self._near_cells] = 0.0
-        far = far.reshape(self.grid.shape)
         nodes = len(self._far_value)
         i = self._far_index.reshape(-1)
-        h00, h10, h01, h11 = (b.reshape(-1) for b in self._hermite_basis())
-        farflat = far.reshape(-1)
-        at_value = (np.bincount(i, farflat * h00, nodes) + np.bincount(i + 1, farflat * h01, nodes))
-        at_slope = (np.bincount(i, farflat * h10, nodes) + np.bincount(i + 1, farflat * h11, nodes))
+        h00, h10, h01, h11 = self._hermite_basis()
+        at_value = np.bincount(i, far * h00, nodes) + np.bincount(i + 1, far * h01, nodes)
+        at_slope = np.bincount(i, far * h10, nodes) + np.bincount(i + 1, far * h11, nodes)
         seen = np.bincount(self._near_annulus, values[self._near_pixel] * self._near_share,
                            len(self._near_masses))
         return at_value @ self._far_value + at_slope @ self._far_slope + seen @ self._near_masses

@@ -1,4 +1,6 @@
-"""Reassembly (SPEC tool 9; the Re-assembly Tool of paper §1.6, Figure 19): client density = sum of PR pieces / X, then smoothed.
+"""Reassembly (SPEC tool 9; the Re-assembly Tool of paper §1.6, Figure 19).
+
+Client density = sum of PR pieces / X (a per-zone X for the position piece), then mass-preserving smoothing.
 
 Pieces must share CRS and pixel size. Pieces whose pixels sit on the same lattice but cover different
 extents are summed on the union of their extents (no resampling, so mass is kept exactly); anything else is
