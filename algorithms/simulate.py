@@ -89,6 +89,9 @@ class Truth:
 
 @dataclass
 class SimulatedSite:
+    """probes: the PRs heard (extra columns true_x, true_y, true_emission, true_client, true_kind);
+    aps: the access points; connections / connection_ap: the connections table (MAC, AP); truth: Truth."""
+
     probes: Probes
     aps: AccessPoints
     connections: np.ndarray
