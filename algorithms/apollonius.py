@@ -238,9 +238,9 @@ def _starting_points(points, ratio2, mask):
         q = 0.5 * (-qb + np.sqrt(np.maximum(disc, 0.0)))
         near_t = np.where(disc >= 0, qc / q, -qb / (2.0 * qa))
         far_t = np.where(disc >= 0, q / qa, np.nan)
-    near_t = np.where(near_t > 0, near_t, np.nan)
-    far_t = np.where(far_t > 0, far_t, np.nan)
-    starts = [x0 + near_t[:, None] * x1, x0 + far_t[:, None] * x1]
+        near_t = np.where(near_t > 0, near_t, np.nan)
+        far_t = np.where(far_t > 0, far_t, np.nan)
+        starts = [x0 + near_t[:, None] * x1, x0 + far_t[:, None] * x1]
     weighted = _masked_mean(points / np.where(mask, ratio2, 1.0)[..., None], mask) / \
         _masked_mean(1.0 / np.where(mask, ratio2, 1.0), mask)[:, None]
     starts.append(weighted)

@@ -66,13 +66,13 @@ class Calibration:
         return self.status == OK
 
 
-def calibrate(heard, ap_xy, n=DEFAULT_N, a=DEFAULT_A, max_residual=apollonius.DEFAULT_MAX_RESIDUAL,
+def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT_MAX_RESIDUAL,
               floor=None, replicas=DEFAULT_REPLICAS, seed=0, progress=SILENT):
     """Fit A and n from the emissions of ``heard`` (apollonius.HeardEmissions) without ground truth.
 
     ``n`` and ``a`` are the user's values: the starting point, and what is handed on whenever the fit is not
-    trustworthy (too few good emissions, no convergence, n outside PLAUSIBLE_N, or n_stderr above
-    MAX_N_STDERR). Emissions heard by 4+ APs are used alone when there are MIN_EMISSIONS of them (they
+    trustworthy: too few good emissions, no convergence, n outside PLAUSIBLE_N, or n_stderr above
+    MAX_N_STDERR (``a`` None: the mean A implied by the well-localized emissions at the user's n). Emissions heard by 4+ APs are used alone when there are MIN_EMISSIONS of them (they
     over-determine their positions); otherwise the 3-AP ones are used. ``floor``: the receivers' sensitivity
     (dBm), by default the weakest RSS heard; ``replicas`` simulated refits measure the fit's bias and spread
     (see the module docstring). Returns (Calibration, Localization with the n handed on).
@@ -80,6 +80,8 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=DEFAULT_A, max_residual=apollonius.DE
     ap_xy = np.asarray(ap_xy, dtype=float)
     first = apollonius.localize(heard, ap_xy, n, max_residual)
     usable = first.good & np.isfinite(first.a_implied)
+    if a is None:
+        a = float(np.mean(first.a_implied[usable])) if usable.any() else DEFAULT_A
     redundant = usable & (first.n_aps >= 4)
     chosen = redundant if redundant.sum() >= MIN_EMISSIONS else usable
     if chosen.sum() < MIN_EMISSIONS:

@@ -1,0 +1,80 @@
+"""The Localization tool end to end (SPEC tool 6): PRs -> emissions -> Apollonius points -> A, n.
+
+Ties together emission grouping (emissions.py), localization (apollonius.py) and the self-calibration
+(calibration.py), and keeps the counts the tool reports.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import apollonius, calibration
+from .emissions import group_emissions
+from .errors import InputError
+from .progress import SILENT
+
+
+@dataclass
+class LocalizationRun:
+    """points: apollonius.Localization (one row per emission heard by 3+ known APs); time: first PR time
+    of each; fit: calibration.Calibration (the A, n to use, their standard errors, status and message);
+    candidates: emissions heard by 3+ known APs; localized: those of GOOD quality; unknown_ap_ids: AP ids of
+    the probe table that are not in the AP layer (their PRs are ignored)."""
+
+    points: apollonius.Localization
+    time: np.ndarray
+    fit: calibration.Calibration
+    heard: apollonius.HeardEmissions
+    candidates: int
+    localized: int
+    unknown_ap_ids: list
+
+
+def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFAULT_MAX_RESIDUAL,
+                    tolerance=2.0, emission=None, progress=SILENT):
+    """Localize the emissions of ``probes`` (records.Probes) heard by 3+ of ``aps`` (records.AccessPoints).
+
+    emission: an emission id per PR (e.g. preprocess's field), or None to group PRs of one MAC within
+    ``tolerance`` seconds at distinct APs. With ``calibrate`` A and n are fitted (calibration.calibrate);
+    otherwise n is the given one and A the mean implied by the good localizations.
+    """
+    ap_index = aps.index_of(probes.ap_id)
+    unknown = sorted(set(np.asarray(probes.ap_id, dtype=str)[ap_index < 0]))
+    if len(probes) and not np.any(ap_index >= 0):
+        raise InputError(f"None of the probe table's AP ids ({', '.join(unknown[:5])}, ...) is in the AP layer "
+                         f"(ids there: {', '.join(map(str, aps.ids[:5]))}, ...). Check AP_FIELD and AP_ID_FIELD.")
+    if emission is None:
+        emission, _ = group_emissions(probes.time, probes.ap_id, probes.mac, tolerance)
+    heard = apollonius.heard_emissions(emission, ap_index, probes.rss)
+    if len(heard) == 0:
+        raise InputError("No emission was heard by 3 or more APs of the AP layer, so nothing can be localized. "
+                         "Check TOLERANCE (PRs of one emission must lie within it) and that the AP ids match.")
+    progress.step(0.05)
+    if calibrate:
+        fit, points = calibration.calibrate(heard, aps.xy, n, None, max_residual, progress=progress)
+    else:
+        points = apollonius.localize(heard, aps.xy, n, max_residual)
+        good = points.good
+        a = float(np.mean(points.a_implied[good])) if good.any() else float("nan")
+        a_stderr = float(np.std(points.a_implied[good]) / np.sqrt(good.sum())) if good.sum() > 1 else float("nan")
+        fit = calibration.Calibration(a, n, a, n, a_stderr, 0.0, "not calibrated",
+                                      f"n = {n:g} as given; A = {a:.2f} dBm is the mean implied by the "
+                                      f"{int(good.sum())} good localizations.", int(good.sum()), 0, float("nan"))
+    return LocalizationRun(points, _first_time(emission, probes.time, heard.label), fit, heard, len(heard),
+                           int(points.good.sum()), unknown)
+
+
+def _first_time(emission, time, labels):
+    codes, inverse = np.unique(emission, return_inverse=True)
+    first = np.full(len(codes), np.inf)
+    np.minimum.at(first, inverse, np.asarray(time, dtype=float))
+    return first[np.searchsorted(codes, labels)]
+
+
+def distances_to_aps(run, ap_xy):
+    """(log10 distance, RSS) of every PR of the good localizations, for the RSS-vs-distance plot."""
+    good = run.points.good
+    ap = run.heard.ap[good]
+    mask = ap >= 0
+    offset = run.points.xy[good][:, None, :] - ap_xy[np.maximum(ap, 0)]
+    distance = np.hypot(offset[..., 0], offset[..., 1])[mask]
+    return np.log10(np.maximum(distance, 1e-3)), run.heard.rss[good][mask]
