@@ -231,3 +231,14 @@ def test_bowl_and_renormalize_from_the_command_line(qgis_cli, files):
     code, _, log = qgis_cli.run("wifidensity:drilldown", INPUT=str(out / "cli_renorm.tif"), RETAIN=1.5,
                                 OUTPUT=str(out / "c.tif"), PEAKS=str(out / "p.tif"))
     assert code != 0 and "RETAIN" in log and "Traceback" not in log
+
+
+def test_extent_and_crs_parameters(provider, files):
+    x0, y0 = 617010.0, 5450290.0
+    result = _bowl(files, EXTENT=f"{x0},{x0 + 50},{y0},{y0 + 40} [{UTM}]", PIXEL_SIZE=2.0)
+    density = read_density(result["OUTPUT"])
+    assert density.grid.bounds == pytest.approx((x0, y0, x0 + 50, y0 + 40))
+    assert density.grid.shape == (20, 25)
+    assert density.mass() + result["MASS_OUTSIDE"] == pytest.approx(60, rel=1e-6)
+    mercator = _bowl(files, CRS="EPSG:3857", OUTPUT=str(files["dir"] / "mercator.tif"))
+    assert "Pseudo-Mercator" in read_density(mercator["OUTPUT"]).grid.crs
