@@ -1,4 +1,4 @@
-"""Interactive drill-down (SPEC tool 8, paper §3.5): lower the density cap with a slider or the mouse wheel, see the map live.
+"""Interactive drill-down (SPEC tool 8, paper §3.5): lower the cap with a slider or the mouse wheel, live.
 
 The capped map min(v, T) is shown by rescaling the layer's colour ramp to [0, T] without clipping, so every
 pixel above T saturates in the top colour: what remains un-saturated is exactly what the cap keeps. T is
