@@ -30,14 +30,19 @@ class ApplyDensityStyle(ApplyStyle):
             fit_density_ramp(layer)
 
 
-def fit_density_ramp(layer):
-    """Scale a pseudocolor ramp given on [0, 1] to [0, max of the layer]; legend labels carry the band's units."""
+def fit_density_ramp(layer, top=None):
+    """Scale a pseudocolor ramp given on [0, 1] to [0, top] (default: the layer's max); legend labels carry units.
+
+    Values above ``top`` take the top colour when the ramp does not clip (density.qml): the drill-down dock
+    shows the capped map min(v, T) this way with top = T.
+    """
     from osgeo import gdal
     from qgis.core import QgsColorRampShader, QgsRasterBandStats, QgsSingleBandPseudoColorRenderer
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         return
-    top = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Max).maximumValue
+    if top is None:
+        top = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Max).maximumValue
     top = top if top > 0 else 1.0
     dataset = gdal.Open(layer.source())
     units = dataset.GetRasterBand(1).GetUnitType() if dataset is not None else ""

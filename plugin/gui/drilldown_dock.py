@@ -1,13 +1,12 @@
 """Interactive drill-down (SPEC tool 8, paper §3.5): lower the cap with a slider or the mouse wheel, live.
 
-The capped map min(v, T) is shown by rescaling the layer's colour ramp to [0, T] without clipping, so every
+The capped map min(v, T) is shown by stretching density.qml's colour ramp to [0, T] without clipping, so every
 pixel above T saturates in the top colour: what remains un-saturated is exactly what the cap keeps. T is
 solved from the retained fraction by the same code as ``wifidensity:drilldown``, which "Save" runs.
 """
 from pathlib import Path
 
-from qgis.core import (QgsColorRampShader, QgsMapLayerProxyModel, QgsProcessingException, QgsRasterShader,
-                       QgsSingleBandPseudoColorRenderer)
+from qgis.core import QgsMapLayer, QgsMapLayerProxyModel, QgsProcessingException
 from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
@@ -18,6 +17,7 @@ from ...algorithms.drilldown import RetentionCurve
 from ...algorithms.errors import InputError
 from ...algorithms.geotiff import read_density
 from ..paths import STYLE_DIR
+from ..rasters import fit_density_ramp
 
 PER_MILLE = 1000  # slider unit: retained fraction in 0.1 % steps (the paper uses 90 % and 99.7 %)
 LOWEST_RETAIN = 0.5
@@ -34,8 +34,8 @@ class DrilldownDock(QgsDockWidget):
         self.curve = None  # RetentionCurve of the layer: T for any fraction by binary search
         self.threshold = None
         self.retained = None
-        self._original_renderer = None
-        self._ramp = None  # [(relative position 0..1, QColor)] of the layer's own colour ramp
+        self._original_renderer = None  # the layer's own style, given back by release()
+        self._house_renderer = None  # density.qml's ramp on [0, 1], stretched to T at each move
 
         self.layer_combo = QgsMapLayerComboBox()
         self.layer_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
@@ -91,7 +91,7 @@ class DrilldownDock(QgsDockWidget):
     def set_layer(self, layer):
         """Drill into ``layer`` (a density raster) after restoring the previous layer's own display."""
         self.release()
-        self.layer, self.density, self.curve, self._ramp = None, None, None, None
+        self.layer, self.density, self.curve = None, None, None
         self.status_label.clear()
         if layer is None:
             self._enable(False)
@@ -99,11 +99,12 @@ class DrilldownDock(QgsDockWidget):
         try:
             self.density = read_density(layer.source())
             self.curve = RetentionCurve(self.density.values, self.density.grid.cell_area)
-            self._ramp = self._layer_ramp(layer)
             self.layer = layer
             self._original_renderer = layer.renderer().clone()
+            self._house_renderer = self._density_style(layer)
             self.update_threshold()
         except InputError as error:
+            self.release()
             self.layer = None
             self.status_label.setText(str(error))
             self._enable(False)
@@ -111,17 +112,10 @@ class DrilldownDock(QgsDockWidget):
         self._enable(True)
 
     @staticmethod
-    def _layer_ramp(layer):
-        """The layer's pseudocolour ramp as relative stops (styled with density.qml first if it has none)."""
-        if not isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer):
-            layer.loadNamedStyle(str(STYLE_DIR / "density.qml"))
-        if not isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer):
-            raise InputError(f"{layer.name()}: give the layer a singleband pseudocolor style "
-                             "(resources/styles/density.qml) to drill down.")
-        items = layer.renderer().shader().rasterShaderFunction().colorRampItemList()
-        low, high = items[0].value, items[-1].value
-        span = (high - low) or 1.0
-        return [((item.value - low) / span, item.color) for item in items]
+    def _density_style(layer):
+        """The renderer density.qml gives ``layer`` (its stops are fractions of the top of the ramp)."""
+        layer.loadNamedStyle(str(STYLE_DIR / "density.qml"), QgsMapLayer.Symbology)
+        return layer.renderer().clone()
 
     def update_threshold(self):
         """Solve T for the slider's fraction and show the layer capped at T; updates the labels."""
@@ -137,23 +131,11 @@ class DrilldownDock(QgsDockWidget):
         self.peaks_label.setText(f"Peaks: {above} pixels above T ({100 * (1 - self.retained):.1f} % of the mass)")
 
     def _show_capped(self, threshold):
-        """Stretch the layer's ramp over [0, T] with no clipping, so pixels above T saturate."""
-        old = self.layer.renderer()
-        top = threshold if threshold > 0 else 1.0
-        items = [QgsColorRampShader.ColorRampItem(position * top, color, f"{position * top:.3g}")
-                 for position, color in self._ramp]
-        items[-1].label = f"≥ {top:.3g} (cap)"
-        ramp = QgsColorRampShader(0.0, top, None, QgsColorRampShader.Interpolated)
-        ramp.setColorRampItemList(items)
-        ramp.setClip(False)
-        shader = QgsRasterShader(0.0, top)
-        shader.setRasterShaderFunction(ramp)
-        renderer = QgsSingleBandPseudoColorRenderer(self.layer.dataProvider(), old.band(), shader)
-        renderer.setClassificationMin(0.0)
-        renderer.setClassificationMax(top)
-        renderer.setOpacity(old.opacity())
+        """density.qml's ramp stretched to [0, T], unclipped, so every pixel above T saturates."""
+        renderer = self._house_renderer.clone()
+        renderer.setOpacity(self._original_renderer.opacity())
         self.layer.setRenderer(renderer)
-        self.layer.triggerRepaint()
+        fit_density_ramp(self.layer, top=threshold)
         self.layer.emitStyleChanged()
 
     def release(self):
