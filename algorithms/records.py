@@ -42,5 +42,10 @@ class AccessPoints:
 
     def index_of(self, ap_ids):
         """Row index of each AP id in ``ap_ids``; -1 where the id is not a known AP."""
-        lookup = {str(a): i for i, a in enumerate(self.ids)}
-        return np.fromiter((lookup.get(str(a), -1) for a in ap_ids), dtype=np.int64, count=len(ap_ids))
+        wanted = np.asarray(ap_ids).astype(str)
+        if len(self.ids) == 0:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        known = np.asarray(self.ids).astype(str)
+        order = np.argsort(known)
+        position = np.searchsorted(known[order], wanted).clip(0, len(known) - 1)
+        return np.where(known[order][position] == wanted, order[position], -1).astype(np.int64)
