@@ -207,11 +207,13 @@ def refine(xy, points, rss, mask, n, a=None):
         t_residual, t_jacobian, _ = _residual(trial, p, r, m, n, None if a is None else a[active])
         t_cost = (t_residual ** 2).sum(axis=1)
         better = t_cost < cost[active]
+        gain = np.where(better, cost[active] - t_cost, 0.0)
         moved = active[better]
         xy[moved], cost[moved] = trial[better], t_cost[better]
         residual[moved], jacobian[moved] = t_residual[better], t_jacobian[better]
         damping[active] = np.where(better, damping[active] * 0.1, damping[active] * 10.0)
-        settled = (np.hypot(step[:, 0], step[:, 1]) < 1e-9) | (damping[active] > 1e8)
+        settled = (np.hypot(step[:, 0], step[:, 1]) < 1e-9) | (damping[active] > 1e8) | \
+            (better & (gain <= 1e-14 * t_cost))
         active = active[~settled]
         if len(active) == 0:
             break

@@ -32,6 +32,8 @@ PLAUSIBLE_N = (1.5, 5.0)
 MAX_N_STDERR = 0.3
 MIN_EMISSIONS = 10
 DEFAULT_REPLICAS = 3
+CUTOFF_SDS = 2.0
+_CUTOFF_ROUNDS = 2
 _MAX_ITERATIONS = 60
 _N_TOLERANCE = 1e-6
 
@@ -95,12 +97,32 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT
         # Restart from a fresh Apollonius localization at the fitted n: a position stuck in the wrong one
         # of its two candidates would otherwise bias the fit.
         fit, xy = _fit_from_apollonius(subset, ap_xy, fit.fitted_n, points, rss, mask, origin, progress)
+    floor = float(np.nanmin(heard.rss)) if floor is None else float(floor)
+    for _ in range(_CUTOFF_ROUNDS if fit.status == OK else 0):
+        fit, xy, mask = _refit_above_floor(fit, xy, points, rss, mask, floor, progress)
     if fit.status == OK:
-        floor = float(np.nanmin(heard.rss)) if floor is None else float(floor)
         _self_check(fit, points, xy, mask, floor, replicas, np.random.default_rng(seed))
     fit = _judge(fit, a, n, redundant.sum() >= MIN_EMISSIONS)
     final = apollonius.localize(heard, ap_xy, fit.n, max_residual) if fit.accepted else first
     return fit, final
+
+
+def _refit_above_floor(fit, xy, points, rss, mask, floor, progress):
+    """Refit on the RSS values the fitted model puts at least CUTOFF_SDS noise sds above the floor, where
+    the receivers' cut-off cannot have selected the noise; emissions left with fewer than 3 values drop out.
+    Selecting on the model's prediction (not on the measured RSS) keeps the kept values unbiased."""
+    predicted = fit.fitted_a - 10.0 * fit.fitted_n * _log_distance(xy, points)
+    trusted = mask & (predicted >= floor + CUTOFF_SDS * fit.residual_sd)
+    keep = trusted.sum(axis=1) >= 3
+    if keep.sum() < MIN_EMISSIONS:
+        return fit, xy, mask
+    trusted_fit, trusted_xy = _joint_fit(points[keep], rss[keep], trusted[keep], xy[keep], fit.fitted_a,
+                                         fit.fitted_n, progress)
+    if trusted_fit.status != OK:
+        return fit, xy, mask
+    xy = xy.copy()
+    xy[keep] = trusted_xy
+    return trusted_fit, xy, trusted & keep[:, None]
 
 
 def _fit_from_apollonius(heard, ap_xy, n, points, rss, mask, origin, progress):
@@ -218,6 +240,11 @@ def _judge(fit, a, n, redundant):
     if not low <= fit.fitted_n <= high:
         return _replace(fit, a, n, IMPLAUSIBLE, f"implausible path-loss exponent ({figures}; outdoor radio "
                         f"has {low:g} <= n <= {high:g}); {kept}.")
+    if not redundant:
+        return _replace(fit, a, n, UNCERTAIN, f"not handed on ({figures}): with exactly 3 APs per emission "
+                        "every position adapts to the n it is given, and simulations show such fits off by more "
+                        f"than {MAX_N_STDERR:g} in n; localize with emissions heard by 4+ APs, or measure A and n "
+                        f"on site; {kept}.")
     if not fit.n_stderr <= MAX_N_STDERR:
         return _replace(fit, a, n, UNCERTAIN, f"the data do not determine n ({figures}; standard error above "
                         f"{MAX_N_STDERR:g}); {kept}.")
