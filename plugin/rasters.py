@@ -37,7 +37,8 @@ def fit_density_ramp(layer, top=None):
     shows the capped map min(v, T) this way with top = T.
     """
     from osgeo import gdal
-    from qgis.core import QgsColorRampShader, QgsRasterBandStats, QgsSingleBandPseudoColorRenderer
+    from qgis.core import (QgsColorRampLegendNodeSettings, QgsColorRampShader, QgsRasterBandStats,
+                           QgsSingleBandPseudoColorRenderer)
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         return
@@ -50,6 +51,10 @@ def fit_density_ramp(layer, top=None):
     items = [QgsColorRampShader.ColorRampItem(item.value * top, item.color, f"{item.value * top:.3g} {units}".strip())
              for item in ramp.colorRampItemList()]
     ramp.setColorRampItemList(items)
+    legend = QgsColorRampLegendNodeSettings(ramp.legendSettings()) if ramp.legendSettings() else \
+        QgsColorRampLegendNodeSettings()
+    legend.setSuffix(f" {units}" if units else "")  # the continuous legend shows min/max, not the item labels
+    ramp.setLegendSettings(legend)
     ramp.setMinimumValue(0.0)
     ramp.setMaximumValue(top)
     renderer.shader().setMinimumValue(0.0)
@@ -57,6 +62,7 @@ def fit_density_ramp(layer, top=None):
     renderer.setClassificationMin(0.0)
     renderer.setClassificationMax(top)
     layer.triggerRepaint()
+    layer.legendChanged.emit()  # the renderer changed in place: the layer tree's legend must be rebuilt
 
 
 def style_on_load(context, layer_id, style_name):

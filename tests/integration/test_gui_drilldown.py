@@ -133,3 +133,12 @@ def test_save_runs_the_drilldown_tool_at_the_slider_fraction(dock, layer, provid
     assert np.allclose(capped + peaks, values.astype(np.float32), rtol=1e-6, atol=0)
     loaded = {lyr.source() for lyr in QgsProject.instance().mapLayers().values()}
     assert {results["OUTPUT"], results["PEAKS"]} <= loaded
+
+
+def test_the_legend_is_rebuilt_with_the_cap_and_its_units(dock, layer):
+    rebuilt = []
+    layer.legendChanged.connect(lambda: rebuilt.append(layer.renderer().classificationMax()))
+    dock.slider.setValue(800)
+    assert rebuilt and rebuilt[-1] == pytest.approx(dock.threshold)
+    legend = layer.renderer().shader().rasterShaderFunction().legendSettings()
+    assert legend.suffix() == " PRs/m2"
