@@ -36,6 +36,7 @@ from .bowl import probe_ap_rows
 from .errors import InputError
 from .geotiff import Density
 from .grid import Grid
+from .records import AccessPoints
 from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
 from .optional import require
 from .progress import SILENT
@@ -268,3 +269,22 @@ def client_density(estimate, emissions, x):
     tags = dict(shape.tags, KIND=KIND, UNITS=UNITS, TOTAL=clients, MASS_OUTSIDE=0.0, X=float(x),
                 EMISSIONS=float(emissions), EMISSIONS_MADE=mass)
     return Density(values, shape.grid, tags)
+
+
+def without_indoor_aps(probe_ap_ids, aps):
+    """(mask of the PRs heard by outdoor APs, AccessPoints of the outdoor APs): the model has no walls, so
+    indoor APs and their PRs are left out (paper §3.3 removes them from the bowl flow for the same reason)."""
+    rows = probe_ap_rows(probe_ap_ids, aps)
+    outdoor = ~np.asarray(aps.indoor, dtype=bool)
+    if not outdoor.any():
+        raise InputError("Every AP of the AP layer is flagged indoor; the model needs outdoor APs.")
+    kept = AccessPoints(aps.ids[outdoor], aps.xy[outdoor], aps.indoor[outdoor], aps.crs)
+    return outdoor[rows], kept
+
+
+def heard_emission_count(emission):
+    """Distinct emissions among the PRs (ids < 0, Preprocessing's mark for PRs outside CR, are not emissions)."""
+    emission = np.asarray(emission)
+    if emission.dtype.kind in "iuf":
+        emission = emission[emission >= 0]
+    return len(np.unique(emission.astype(str)))

@@ -6,7 +6,9 @@ from .algs.bowl import BowlAlgorithm
 from .algs.count import CountAlgorithm
 from .algs.drilldown import DrilldownAlgorithm
 from .algs.filter import FilterAlgorithm
+from .algs.mldensity import MLDensityAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
+from .algs.score import ScoreAlgorithm
 from .algs.reassemble import ReassembleAlgorithm
 from .algs.renormalize import RenormalizeAlgorithm
 from .algs.simulate import SimulateAlgorithm
@@ -21,6 +23,8 @@ ALGORITHMS = [
     PreprocessAlgorithm,
     FilterAlgorithm,
     SimulateAlgorithm,
+    MLDensityAlgorithm,
+    ScoreAlgorithm,
 ]
 
 

@@ -1,0 +1,149 @@
+"""wifidensity:mldensity — maximum-likelihood client density (issue 7; science in algorithms/mldensity.py)."""
+from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterCrs,
+                       QgsProcessingParameterExtent, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterField, QgsProcessingParameterNumber,
+                       QgsProcessingParameterRasterDestination)
+
+from ...algorithms.bowl import bowl_grid
+from ...algorithms.counting import window_x
+from ...algorithms.emissions import group_emissions
+from ...algorithms.masks import region_mask
+from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_density, heard_emission_count,
+                                     ml_emissions, without_indoor_aps)
+from ...algorithms.optional import require
+from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
+from ..base import WifiDensityAlgorithm
+from ..layers import WKT, read_access_points, read_polygon_features
+from ..rasters import write_density_param
+from ..tables import read_ap_and_rss, read_columns, read_probes, require_source
+
+DOUBLE, INTEGER = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
+
+
+class MLDensityAlgorithm(WifiDensityAlgorithm):
+    NAME = "mldensity"
+    DISPLAY_NAME = "Maximum-likelihood client density"
+    GROUP_ID = "beyond"
+
+    def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "INPUT", self.tr("Probe request table (Preprocessing's CR output)"), [QgsProcessing.TypeVector]))
+        for name, label, default in (("AP_FIELD", "AP id field", "ap_id"), ("RSS_FIELD", "RSS field (dBm)", "rss"),
+                                     ("EMISSION_FIELD", "Emission id field", "emission"),
+                                     ("TIME_FIELD", "Time field (only without an emission field)", "time"),
+                                     ("MAC_FIELD", "MAC field (only without an emission field)", "mac")):
+            self.addParameter(QgsProcessingParameterField(name, self.tr(label), default, "INPUT", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "TOLERANCE", self.tr("Emission grouping tolerance (s; only without an emission field)"), DOUBLE, 2.0,
+            minValue=0.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "APS", self.tr("Access points (indoor-flagged APs and their PRs are left out)"),
+            [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(
+            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "INDOOR_FIELD", self.tr("Indoor flag field of the AP layer"), "indoor", "APS", optional=True))
+        for name, label, default in (("A", "A: RSS at 1 m (dBm)", DEFAULT_A), ("N", "n: path-loss exponent", DEFAULT_N),
+                                     ("SIGMA_RSS", "RSS noise sigma (dB)", DEFAULT_SIGMA_RSS)):
+            self.addParameter(QgsProcessingParameterNumber(name, self.tr(label), DOUBLE, default))
+        self.addParameter(QgsProcessingParameterNumber(
+            "FLOOR", self.tr("Receivers' floor (dBm; default: the weakest RSS heard)"), DOUBLE, optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "X", self.tr("X: emissions per client in the window (default: X_DAY x WINDOW_HOURS / 24)"), DOUBLE,
+            optional=True))
+        self.addParameter(QgsProcessingParameterNumber("X_DAY", self.tr("X_DAY: per client per day"), DOUBLE, 524.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            "WINDOW_HOURS", self.tr("Window length (hours)"), DOUBLE, 3.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            "EMISSIONS", self.tr("Emissions (default: counted in the table)"), DOUBLE, optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "ITERATIONS", self.tr("MLEM iterations"), INTEGER, DEFAULT_ITERATIONS, minValue=1))
+        self.addParameter(QgsProcessingParameterNumber(
+            "SIEVE", self.tr("Sieve (resolution) width (m; 0 = plain MLEM)"), DOUBLE, DEFAULT_SIEVE, minValue=0.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "SUPPORT", self.tr("Where clients can be (polygons, e.g. the fiducial region)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "EXCLUSIONS", self.tr("Exclusion zones (polygons)"), [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterNumber("PIXEL_SIZE", self.tr("Pixel size (m)"), DOUBLE, 1.0))
+        self.addParameter(QgsProcessingParameterExtent(
+            "EXTENT", self.tr("Output extent (default: the APs' extent plus the margin)"), optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            "MARGIN", self.tr("Margin around the APs (m)"), DOUBLE, 50.0))
+        self.addParameter(QgsProcessingParameterCrs(
+            "CRS", self.tr("Output CRS (default: the AP layer's, or its UTM zone if in degrees)"), optional=True))
+        self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Client density (clients/m²)")))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            "PR_OUTPUT", self.tr("PR density of the fitted model (PRs/m²)"), optional=True, createByDefault=False))
+        for name, label in (("CLIENTS", "Clients (EMISSIONS / X)"), ("EMISSIONS", "Emissions used"),
+                            ("X", "X used"), ("PRS", "PRs used"),
+                            ("EMISSIONS_MADE", "Emissions made, heard or not (the model's own estimate)")):
+            self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+
+    def execute(self, parameters, context, feedback):
+        aps, crs = read_access_points(self, parameters, context)
+        ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
+        emission = self._emission_ids(parameters, context, feedback)
+        outdoor, aps = without_indoor_aps(ap_ids, aps)
+        if not outdoor.all():
+            feedback.pushInfo(f"Left out {int((~outdoor).sum())} PRs of indoor APs (the model has no walls).")
+        ap_ids, rss, emission = ap_ids[outdoor], rss[outdoor], emission[outdoor]
+        grid = self._grid(parameters, context, aps, crs)
+        support = self._support(parameters, context, crs, grid)
+        floor = None if parameters.get("FLOOR") in (None, "") else self.parameterAsDouble(parameters, "FLOOR", context)
+        estimate = ml_emissions(
+            ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),
+            self.parameterAsDouble(parameters, "N", context), self.parameterAsDouble(parameters, "SIGMA_RSS", context),
+            floor=floor, support=support, iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
+            sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 0.0, 90.0))
+        emissions = (heard_emission_count(emission) if parameters.get("EMISSIONS") in (None, "")
+                     else self.parameterAsDouble(parameters, "EMISSIONS", context))
+        x = self._x(parameters, context)
+        density = client_density(estimate, emissions, x)
+        feedback.pushInfo(f"{len(rss)} PRs, {emissions:g} emissions, X = {x:g}: {emissions / x:.4g} clients on "
+                          f"{grid.width} x {grid.height} pixels of {grid.pixel:g} m "
+                          f"(model cells {estimate.emissions.tags['MODEL_CELL']:g} m, {estimate.iterations} "
+                          f"iterations).")
+        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, density),
+                   "CLIENTS": emissions / x, "EMISSIONS": emissions, "X": x, "PRS": len(rss),
+                   "EMISSIONS_MADE": estimate.emissions.mass()}
+        if parameters.get("PR_OUTPUT") not in (None, ""):
+            outputs["PR_OUTPUT"] = write_density_param(self, parameters, "PR_OUTPUT", context, estimate.prs)
+        return outputs
+
+    def _emission_ids(self, parameters, context, feedback):
+        """Emission id per PR: the emission field when the table has it, else grouped here (same MAC, TOLERANCE)."""
+        source = require_source(self, parameters, "INPUT", context)
+        field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
+        if field in source.fields().names():
+            return read_columns(self, parameters, "INPUT", context, [field], feedback)[field]
+        feedback.pushInfo(f"No '{field}' field: grouping PRs into emissions (same MAC within TOLERANCE).")
+        probes = read_probes(self, parameters, context, feedback)
+        emission, _ = group_emissions(probes.time, probes.ap_id, probes.mac,
+                                      self.parameterAsDouble(parameters, "TOLERANCE", context))
+        return emission
+
+    def _grid(self, parameters, context, aps, crs):
+        extent = None
+        if parameters.get("EXTENT") not in (None, ""):
+            box = self.parameterAsExtent(parameters, "EXTENT", context, crs)
+            extent = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+        return bowl_grid(aps.xy, self.parameterAsDouble(parameters, "PIXEL_SIZE", context),
+                         self.parameterAsDouble(parameters, "MARGIN", context), extent, crs.toWkt(WKT))
+
+    def _support(self, parameters, context, crs, grid):
+        exclusions = [shape for shape, _ in read_polygon_features(self, parameters, "EXCLUSIONS", context, crs)]
+        if parameters.get("SUPPORT") in (None, ""):
+            return region_mask([_extent_polygon(grid)], grid, exclusions, "the output extent") if exclusions else None
+        support = [shape for shape, _ in read_polygon_features(self, parameters, "SUPPORT", context, crs)]
+        return region_mask(support, grid, exclusions, "SUPPORT")
+
+    def _x(self, parameters, context):
+        if parameters.get("X") not in (None, ""):
+            return self.parameterAsDouble(parameters, "X", context)  # client_density rejects X <= 0
+        return window_x(self.parameterAsDouble(parameters, "X_DAY", context),
+                        self.parameterAsDouble(parameters, "WINDOW_HOURS", context))
+
+
+def _extent_polygon(grid):
+    return require("shapely.geometry").box(*grid.bounds)
