@@ -218,7 +218,7 @@ def refine(xy, points, rss, mask, n, a=None):
         if len(active) == 0:
             break
     residual, _, a_e = _residual(xy, points, rss, mask, n, a)
-    rms = np.sqrt((residual ** 2).sum(axis=1) / mask.sum(axis=1))
+    rms = np.sqrt((residual ** 2).sum(axis=1) / np.maximum(mask.sum(axis=1), 1))
     return xy, rms, a_e
 
 
