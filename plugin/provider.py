@@ -1,5 +1,5 @@
 """The `wifidensity` Processing provider: one algorithm per tool of the paper."""
-from qgis.core import QgsProcessingProvider
+from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algs.bowl import BowlAlgorithm
@@ -8,11 +8,11 @@ from .algs.drilldown import DrilldownAlgorithm
 from .algs.filter import FilterAlgorithm
 from .algs.mldensity import MLDensityAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
-from .algs.score import ScoreAlgorithm
 from .algs.reassemble import ReassembleAlgorithm
 from .algs.renormalize import RenormalizeAlgorithm
+from .algs.score import ScoreAlgorithm
 from .algs.simulate import SimulateAlgorithm
-from .paths import ICON_DIR
+from .paths import ICON_DIR, MODEL_DIR
 
 ALGORITHMS = [
     BowlAlgorithm,
@@ -46,3 +46,10 @@ class WifiDensityProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())
+        for path in sorted(MODEL_DIR.glob("*.model3")):
+            model = QgsProcessingModelAlgorithm()
+            if model.fromFile(str(path)):
+                model.setSourceFilePath(str(path))
+                self.addAlgorithm(model)  # exposed as wifidensity:<model name>
+            else:
+                QgsMessageLog.logMessage(f"Cannot read the shipped model {path}", "wifidensity", Qgis.Warning)
