@@ -9,11 +9,12 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterString, QgsWkbTypes)
 
+from ...algorithms.crowd_areas import area_clients
 from ...algorithms.errors import InputError
 from ...algorithms.simulate import centred_crowd, sample_config, simulate
 from ...algorithms.timeparse import to_iso, to_seconds
 from ..base import WifiDensityAlgorithm
-from ..layers import crs_from_text, read_access_points
+from ..layers import crs_from_text, read_access_points, read_polygon_features
 from ..tables import check_fields, numeric_column, require_source, write_table
 
 SAMPLE = sample_config()
@@ -31,6 +32,7 @@ KNOBS = [  # parameter, SiteConfig field, label, type, default
     ("CONNECTED_CLIENTS", "connected_clients", "Connected clients (class CC)", "i", 10),
     ("SEED", "seed", "Random seed", "i", 7),
 ]
+_AREA_SEED_OFFSET = 7919  # the area clients draw from their own stream, so adding areas keeps the rest
 TRUTH_NUMBERS = ["clients", "EMISSIONS", "P", "P1", "P2", "P3", "P4plus"]
 
 
@@ -54,6 +56,11 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
             "SPREAD_FIELD", self.tr("Crowd spread field (m)"), "spread", "CROWDS", optional=True))
         self.addParameter(QgsProcessingParameterField(
             "CLIENTS_FIELD", self.tr("Crowd clients field"), "clients", "CROWDS", optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "CROWD_AREAS", self.tr("Crowd areas (polygons, clients spread uniformly inside)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            "AREA_CLIENTS_FIELD", self.tr("Crowd area clients field"), "clients", "CROWD_AREAS", optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             "CLIENTS", self.tr("Clients of the one central crowd (APS given without CROWDS)"),
             QgsProcessingParameterNumber.Integer, 180, minValue=0))
@@ -108,15 +115,17 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
     def _layout(self, parameters, context):
         """(SiteConfig with APs and crowds, output CRS): the user's layers, or the built-in sample site."""
         if parameters.get("APS") in (None, ""):
-            if parameters.get("CROWDS") not in (None, ""):
-                raise InputError("CROWDS needs APS: give the access points the crowds are around.")
+            if parameters.get("CROWDS") not in (None, "") or parameters.get("CROWD_AREAS") not in (None, ""):
+                raise InputError("CROWDS / CROWD_AREAS need APS: give the access points the crowds are around.")
             return SAMPLE, QgsCoordinateReferenceSystem(SAMPLE.crs)
         aps, crs = read_access_points(self, parameters, context)
         crowds = self._crowds(parameters, context, crs)
+        area_xy = self._crowd_areas(parameters, context, crs)
         if crowds is None:
-            crowds = centred_crowd(aps.xy, self.parameterAsInt(parameters, "CLIENTS", context))
+            crowds = [] if area_xy is not None else centred_crowd(
+                aps.xy, self.parameterAsInt(parameters, "CLIENTS", context))
         config = replace(SAMPLE, ap_xy=aps.xy, ap_ids=list(aps.ids), indoor=aps.indoor, crowds=crowds,
-                         crs=aps.crs)
+                         client_xy=area_xy, crs=aps.crs)
         return config, crs_from_text(aps.crs) if aps.crs else crs
 
     def _crowds(self, parameters, context, crs):
@@ -134,6 +143,19 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         spread = numeric_column(np.array([r[1] for r in rows], dtype=object), spread_field, "SPREAD_FIELD")
         clients = numeric_column(np.array([r[2] for r in rows], dtype=object), clients_field, "CLIENTS_FIELD")
         return [(p.x(), p.y(), s, int(c)) for (p, _, _), s, c in zip(rows, spread, clients)]
+
+    def _crowd_areas(self, parameters, context, crs):
+        """Clients spread uniformly over the CROWD_AREAS polygons (n x 2 in ``crs``), or None when unset."""
+        field = self.parameterAsString(parameters, "AREA_CLIENTS_FIELD", context) or "clients"
+        features = read_polygon_features(self, parameters, "CROWD_AREAS", context, crs, (field,))
+        if parameters.get("CROWD_AREAS") in (None, ""):
+            return None
+        if not features:
+            raise InputError("CROWD_AREAS has no polygon features.")
+        counts = numeric_column(np.array([values[field] for _, values in features], dtype=object), field,
+                                "AREA_CLIENTS_FIELD")
+        rng = np.random.default_rng(self.parameterAsInt(parameters, "SEED", context) + _AREA_SEED_OFFSET)
+        return area_clients([shape for shape, _ in features], counts, rng)
 
 
 def _points(xy):

@@ -85,3 +85,38 @@ def test_mldensity_through_qgis_process(qgis_cli, tmp_path):
     code, _, log = qgis_cli.run("wifidensity:mldensity", INPUT=tmp_path / "p.csv", APS=tmp_path / "aps.gpkg",
                                 FLOOR=-40, OUTPUT=tmp_path / "bad.tif", **MODEL)
     assert code != 0 and "FLOOR" in log
+
+
+def _geojson(path, geometry_type, coordinates, properties):
+    import json
+    features = [{"type": "Feature", "properties": props, "geometry": {"type": geometry_type, "coordinates": c}}
+                for c, props in zip(coordinates, properties)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return str(path)
+
+
+def test_site_twin_on_the_users_aps_and_a_crowd_area_in_degrees(provider, tmp_path):
+    """The analyst's APs and a terrace polygon in WGS84: simulate over them (UTM), map with ML, score the map."""
+    import processing
+    from qgis.core import QgsVectorLayer
+    corners = [(16.6070, 49.1940), (16.6095, 49.1940), (16.6070, 49.1958), (16.6095, 49.1958), (16.6082, 49.1949)]
+    aps = _geojson(tmp_path / "aps.geojson", "Point", [list(c) for c in corners],
+                   [{"ap_id": f"U{i}", "indoor": 0} for i in range(len(corners))])
+    terrace = [[[16.6073, 49.1950], [16.6080, 49.1950], [16.6080, 49.1955], [16.6073, 49.1955], [16.6073, 49.1950]]]
+    areas = _geojson(tmp_path / "terrace.geojson", "Polygon", [terrace], [{"clients": 80}])
+    sim = processing.run("wifidensity:simulate", {
+        "APS": aps, "CROWD_AREAS": areas, "INDOOR_CLIENTS": 0, "IOT_DEVICES": 0, "CONNECTED_CLIENTS": 0,
+        "EMISSIONS_PER_CLIENT": 20, "SEED": 4, "OUTPUT": str(tmp_path / "p.csv"),
+        "AP_LAYER": str(tmp_path / "a.gpkg"), "CONNECTIONS": str(tmp_path / "c.csv"),
+        "TRUTH": str(tmp_path / "t.gpkg")})
+    assert sim["TRUE_CLIENTS"] == 80
+    assert QgsVectorLayer(sim["TRUTH"], "t", "ogr").crs().authid() == "EPSG:32633"
+    pre = processing.run("wifidensity:preprocess", {"INPUT": sim["OUTPUT"], "OUTPUT": str(tmp_path / "cr.csv")})
+    ml = processing.run("wifidensity:mldensity", dict(
+        MODEL, INPUT=pre["OUTPUT"], APS=sim["AP_LAYER"], X=20.0, OUTPUT=str(tmp_path / "ml.tif")))
+    scored = processing.run("wifidensity:score", {"INPUT": ml["OUTPUT"], "TRUTH": sim["TRUTH"], "POLYGON": areas})
+    print(f"\nsite twin: r = {scored['R']:.3f}, share in the terrace {scored['SHARE_ESTIMATED']:.2f} "
+          f"(truth {scored['SHARE_TRUE']:.2f}), total error {scored['TOTAL_ERROR']:+.2f}")
+    assert scored["SHARE_TRUE"] == 1.0
+    assert scored["SHARE_ESTIMATED"] > 0.6
+    assert scored["R"] >= 0.8
