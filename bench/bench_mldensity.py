@@ -5,27 +5,15 @@
 
 Prints both times and their ratio. Run by hand; not part of the tests.
 """
-import importlib.util
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def import_plugin():
-    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
-                                                  submodule_search_locations=[str(ROOT)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["wifidensity"] = module
-    spec.loader.exec_module(module)
+from bench_preprocess import import_plugin  # same folder: the plugin imported as package wifidensity
 
 
 def make_input(rng, aps_count=8, groups=500):
-    """AP ids, RSS per PR and the APs: a crowd simulated over a 1 km square, RSS levels spread so that the
-    (AP, RSS) groups number ``groups``."""
+    """AP ids, RSS per PR, APs and grid: APs at random inside a 1 km square, each with consecutive integer RSS
+    levels from -35 dBm holding 1-59 PRs each, so that the (AP, RSS) groups number ``groups``."""
     from wifidensity.algorithms.grid import Grid
     from wifidensity.algorithms.records import AccessPoints
     xy = rng.uniform(150.0, 850.0, (aps_count, 2))
