@@ -36,11 +36,11 @@ from .bowl import probe_ap_rows
 from .errors import InputError
 from .geotiff import Density
 from .grid import Grid
-from .records import AccessPoints
-from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
 from .optional import require
+from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
 from .progress import SILENT
 from .reassemble import smooth
+from .records import AccessPoints
 
 UNITS = "clients/m2"
 KIND = "client density (maximum likelihood)"
@@ -54,10 +54,9 @@ _TAIL_SIGMAS = 8.0
 
 @dataclass
 class MLEstimate:
-    """emissions: estimated emissions made per m² (shape of the map; its sum is the model's own estimate of
-    all emissions made, heard or not); prs: expected PRs per m² (lambda x sensitivity); iterations; support:
-    the boolean pixel mask the density was confined to; log_likelihood: Poisson log-likelihood (up to a
-    constant) after each iteration."""
+    """emissions: estimated emissions made per m² (the map's shape; its mass is the model's own estimate of
+    all emissions made, heard or not); prs: expected PRs per m² (lambda x sensitivity, total = the PRs);
+    iterations; log_likelihood: Poisson log-likelihood (up to a constant) after each iteration."""
 
     emissions: Density
     prs: Density
@@ -65,39 +64,55 @@ class MLEstimate:
     log_likelihood: np.ndarray
 
 
-class _APProjector:
-    """One AP's map between model cells and its RSS levels, through a binned mu axis."""
+@dataclass(frozen=True)
+class _Radio:
+    """The forward model's radio side: path loss A, n; RSS noise sigma; reporting bin width; receivers' floor."""
 
-    def __init__(self, mu_cells, levels, counts, sigma, width, floor):
-        low = min(mu_cells.min(), levels.min()) - _TAIL_SIGMAS * sigma
+    a: float
+    n: float
+    sigma: float
+    width: float
+    floor: float
+
+    def mean_rss(self, ap_xy, grid):
+        """mu_a(c) = A - 10 n log10 d at a grid's pixel centres (d >= d0 = 1 m)."""
+        xs, ys = grid.centres()
+        d = np.hypot(xs[None, :] - ap_xy[0], ys[:, None] - ap_xy[1])
+        return self.a - 10.0 * self.n * np.log10(np.maximum(d, 1.0))
+
+    def probability(self, rss, mu):
+        """Probability (bin width > 0) or density per dB (width 0) of reporting ``rss`` at mean RSS ``mu``."""
+        ndtr = require("scipy.special").ndtr
+        if self.width > 0:
+            half = 0.5 * self.width
+            return ndtr((rss + half - mu) / self.sigma) - ndtr((rss - half - mu) / self.sigma)
+        return np.exp(-0.5 * ((rss - mu) / self.sigma) ** 2) / (self.sigma * np.sqrt(2.0 * np.pi))
+
+    def detection(self, mu):
+        """Probability of reporting any RSS at or above the floor: ``probability`` summed over those bins."""
+        return require("scipy.special").ndtr((mu - (self.floor - 0.5 * self.width)) / self.sigma)
+
+
+class _APProjector:
+    """One AP's map between model cells and its RSS levels (distinct RSS values and their PR counts), through
+    the cells binned on a fine mu axis: the projection depends on a cell's distance to the AP only."""
+
+    def __init__(self, mu_cells, levels, counts, radio):
+        low = min(mu_cells.min(), levels.min()) - _TAIL_SIGMAS * radio.sigma
         self.bin = np.round((mu_cells - low) / _MU_STEP).astype(np.int64)
-        bins = int(self.bin.max()) + 1
-        mu = low + _MU_STEP * np.arange(bins)
-        self.kernel = rss_probability(levels[:, None], mu[None, :], sigma, width)
-        self.sensitivity = detection_probability(mu, sigma, width, floor)
+        self.bins = int(self.bin.max()) + 1
+        mu = low + _MU_STEP * np.arange(self.bins)
+        self.kernel = radio.probability(levels[:, None], mu[None, :])
+        self.sensitivity = radio.detection(mu)[self.bin]
         self.counts = counts
-        self.bins = bins
 
     def forward(self, cell_values):
-        """Expected PRs at each RSS level of this AP from emissions ``cell_values`` per cell."""
+        """Expected PRs at each RSS level of this AP from ``cell_values`` emissions per cell."""
         return self.kernel @ np.bincount(self.bin, weights=cell_values, minlength=self.bins)
 
     def back(self, level_values):
-        """Transpose of ``forward``: per cell, sum over levels of K(r, c) x level_values(r)."""
+        """Transpose of ``forward``: per cell, the sum over levels of K(r, c) x level_values(r)."""
         return (level_values @ self.kernel)[self.bin]
-
-
-def rss_probability(rss, mu, sigma, width):
-    """Probability (width > 0) or density per dB (width 0) of reporting ``rss`` when the mean RSS is ``mu``."""
-    special = require("scipy.special")
-    if width > 0:
-        return (special.ndtr((rss + 0.5 * width - mu) / sigma) - special.ndtr((rss - 0.5 * width - mu) / sigma))
-    return np.exp(-0.5 * ((rss - mu) / sigma) ** 2) / (sigma * np.sqrt(2.0 * np.pi))
-
-
-def detection_probability(mu, sigma, width, floor):
-    """Probability that an AP reports an RSS at or above ``floor`` (the sum of rss_probability over those bins)."""
-    return require("scipy.special").ndtr((mu - (floor - 0.5 * width)) / sigma)
 
 
 def reporting_width(rss):
@@ -122,11 +137,11 @@ def block_sum(values, k, coarse):
     return padded.reshape(coarse.height, k, coarse.width, k).sum(axis=(1, 3))
 
 
-def block_spread(block_mass, k, share, fine_shape):
+def block_spread(block_mass, k, share):
     """Fine pixel masses: each block's mass spread over its pixels in proportion to ``share`` (fine grid)."""
     per_block = block_sum(share, k, Grid(0.0, 0.0, 1.0, block_mass.shape[1], block_mass.shape[0]))
     scale = np.divide(block_mass, per_block, out=np.zeros_like(block_mass), where=per_block > 0)
-    full = np.repeat(np.repeat(scale, k, axis=0), k, axis=1)[:fine_shape[0], :fine_shape[1]]
+    full = np.repeat(np.repeat(scale, k, axis=0), k, axis=1)[:share.shape[0], :share.shape[1]]
     return full * share
 
 
@@ -159,26 +174,15 @@ def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_r
     """MLEM estimate of where the emissions of these PRs were made (see the module docstring).
 
     probe_ap_ids, rss: one element per PR (all PRs of the window the model should explain; indoor APs'
-    PRs should be filtered out first, the model has no walls); aps: records.AccessPoints (metric CRS);
+    PRs should be left out first, see ``without_indoor_aps``); aps: records.AccessPoints (metric CRS);
     grid: output grid; floor: receivers' sensitivity in dBm (default: the weakest RSS heard); support:
     boolean pixel mask where clients can be (default everywhere); sieve: metres (0 = plain MLEM).
+    Returns an MLEstimate.
     """
     check_model(a, n, sigma_rss)
-    rss = np.asarray(rss, dtype=float)
-    if len(rss) == 0:
-        raise InputError("The probe table has no PRs: there is nothing to locate.")
-    bad = np.flatnonzero(~np.isfinite(rss))
-    if len(bad):
-        raise InputError(f"{len(bad)} probe requests have no numeric RSS (first at row {bad[0] + 1}); "
-                         f"RSS must be in dBm.")
-    if not (isinstance(iterations, (int, np.integer)) and iterations >= 1):
-        raise InputError(f"ITERATIONS = {iterations} must be a whole number of at least 1.")
-    if not (np.isfinite(sieve) and sieve >= 0):
-        raise InputError(f"SIEVE = {sieve} m must be zero (plain MLEM) or a positive number of metres.")
-    floor = float(rss.min()) if floor is None else float(floor)
-    if not np.isfinite(floor) or floor > rss.min():
-        raise InputError(f"FLOOR = {floor} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "
-                         f"receivers cannot report below their floor. Lower FLOOR or leave it empty.")
+    rss = _checked_rss(rss)
+    _check_options(iterations, sieve)
+    radio = _Radio(float(a), float(n), float(sigma_rss), reporting_width(rss), _checked_floor(floor, rss))
     support = np.ones(grid.shape, dtype=bool) if support is None else np.asarray(support, dtype=bool)
     if support.shape != grid.shape or not support.any():
         raise InputError("The support (SUPPORT polygons minus exclusions) covers no pixel of the grid.")
@@ -186,74 +190,85 @@ def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_r
 
     k = model_block(grid, max_cells)
     coarse = block_grid(grid, k)
-    share = block_sum(support.astype(float), k, coarse)
-    cells = share > 0
+    cells = block_sum(support.astype(float), k, coarse) > 0
     sieve_op = _Sieve(cells, sieve / coarse.pixel)
-    width = reporting_width(rss)
-    projectors = _projectors(rows, rss, aps, coarse, a, n, sigma_rss, width, floor)
-    sensitivity = sum(p.sensitivity[p.bin] for p in projectors).reshape(coarse.shape)
-    normaliser = sieve_op.adjoint(sensitivity)
-    if not np.any(normaliser[cells] > 0):
-        raise InputError("No AP can hear an emission from the support with these A, n, FLOOR: check them.")
+    projectors = [_projector(radio, aps.xy[row], coarse, rss[rows == row]) for row in range(len(aps))]
+    f, history = _mlem(projectors, sieve_op, cells, len(rss), iterations, progress)
 
-    f = np.where(cells, len(rss) / max(float(np.sum(sensitivity[cells])), 1e-300), 0.0)
+    emissions = smooth(block_spread(f, k, support.astype(float)), sieve / grid.pixel, domain=support)
+    emissions /= grid.cell_area
+    sensitivity = sum(radio.detection(radio.mean_rss(xy, grid)) for xy in aps.xy)
+    prs = emissions * sensitivity
+    prs *= len(rss) / max(float(prs.sum() * grid.cell_area), 1e-300)  # MLEM's fit holds the PRs exactly
+    tags = {"A": radio.a, "N": radio.n, "SIGMA_RSS": radio.sigma, "FLOOR": radio.floor, "ITERATIONS": iterations,
+            "SIEVE": sieve, "MODEL_CELL": coarse.pixel, "MASS_OUTSIDE": 0.0}
+    emission_density = Density(emissions, grid, dict(tags, KIND="emissions made (maximum likelihood)",
+                                                     UNITS="emissions/m2"))
+    emission_density.tags["TOTAL"] = emission_density.mass()
+    pr_density = Density(prs, grid, dict(tags, KIND=PR_KIND, UNITS="PRs/m2", TOTAL=float(len(rss))))
+    return MLEstimate(emission_density, pr_density, iterations, history)
+
+
+def _mlem(projectors, sieve_op, cells, prs, iterations, progress):
+    """The MLEM iterations on the sieve's coefficients f; returns (f, log-likelihood after each iteration)."""
+    shape = cells.shape
+    sensitivity = sum(p.sensitivity for p in projectors).reshape(shape)
+    normaliser = sieve_op.adjoint(sensitivity)
+    usable = normaliser > 0
+    if not np.any(usable & cells):
+        raise InputError("No AP can hear an emission from the support with these A, n, FLOOR: check them.")
+    f = np.where(cells, prs / max(float(np.sum(sensitivity[cells])), 1e-300), 0.0)
     history = np.zeros(iterations)
     for iteration in range(iterations):
         progress.step(iteration / iterations)
         lam = sieve_op.forward(f).ravel()
         back = np.zeros(lam.size)
-        log_likelihood = 0.0
+        log_likelihood = -float(lam @ sensitivity.ravel())
         for projector in projectors:
             expected = projector.forward(lam)
+            # a level no cell can explain (expected 0) gets no weight: it cannot move any cell
             ratio = np.divide(projector.counts, expected, out=np.zeros_like(expected), where=expected > 0)
-            log_likelihood += float(np.sum(projector.counts * np.log(np.where(expected > 0, expected, 1.0))))
+            log_likelihood += float(projector.counts @ np.log(np.where(expected > 0, expected, 1.0)))
             back += projector.back(ratio)
-        history[iteration] = log_likelihood - float(np.sum(lam * sensitivity.ravel()))
-        update = sieve_op.adjoint(back.reshape(coarse.shape))
-        f = np.where(normaliser > 0, f * update / np.where(normaliser > 0, normaliser, 1.0), 0.0)
+        history[iteration] = log_likelihood
+        update = sieve_op.adjoint(back.reshape(shape))
+        f = np.where(usable, f * update / np.where(usable, normaliser, 1.0), 0.0)
     progress.step(1.0)
-    return _on_output_grid(f, k, coarse, grid, support, sieve, projectors, aps, rows, a, n, sigma_rss, width,
-                           floor, iterations, history)
+    return f, history
 
 
-def _projectors(rows, rss, aps, coarse, a, n, sigma_rss, width, floor):
-    """One _APProjector per AP that heard PRs (APs that heard none still see cells: they add sensitivity)."""
-    xs, ys = coarse.centres()
-    projectors = []
-    for row in range(len(aps)):
-        mu_cells = _mean_rss(aps.xy[row], xs, ys, a, n).ravel()
-        levels, counts = np.unique(rss[rows == row], return_counts=True)
-        projectors.append(_APProjector(mu_cells, levels if len(levels) else np.array([floor]),
-                                       counts.astype(float) if len(levels) else np.zeros(1), sigma_rss, width,
-                                       floor))
-    return projectors
+def _projector(radio, ap_xy, coarse, ap_rss):
+    """The AP's projector; an AP that heard nothing still adds sensitivity (one empty level at the floor)."""
+    levels, counts = np.unique(ap_rss, return_counts=True)
+    if not len(levels):
+        levels, counts = np.array([radio.floor]), np.zeros(1)
+    return _APProjector(radio.mean_rss(ap_xy, coarse).ravel(), levels, counts.astype(float), radio)
 
 
-def _mean_rss(ap_xy, xs, ys, a, n):
-    """mu_a(c) = A - 10 n log10 d on a grid's centres (d >= 1 m = d0)."""
-    d = np.hypot(xs[None, :] - ap_xy[0], ys[:, None] - ap_xy[1])
-    return a - 10.0 * n * np.log10(np.maximum(d, 1.0))
+def _checked_rss(rss):
+    rss = np.asarray(rss, dtype=float)
+    if len(rss) == 0:
+        raise InputError("The probe table has no PRs: there is nothing to locate.")
+    bad = np.flatnonzero(~np.isfinite(rss))
+    if len(bad):
+        raise InputError(f"{len(bad)} probe requests have no numeric RSS (first at row {bad[0] + 1}); "
+                         f"RSS must be in dBm.")
+    return rss
 
 
-def _on_output_grid(f, k, coarse, grid, support, sieve, projectors, aps, rows, a, n, sigma_rss, width, floor,
-                    iterations, history):
-    """lambda = G f evaluated on the output pixels, and the expected PR density lambda x sensitivity."""
-    fine = block_spread(f, k, support.astype(float), grid.shape)
-    emissions = smooth(fine, sieve / grid.pixel, domain=support) / grid.cell_area
-    xs, ys = grid.centres()
-    sensitivity = np.zeros(grid.shape)
-    for row in range(len(aps)):
-        sensitivity += detection_probability(_mean_rss(aps.xy[row], xs, ys, a, n), sigma_rss, width, floor)
-    prs = emissions * sensitivity
-    total_prs = float(len(rows))
-    prs *= total_prs / max(float(prs.sum() * grid.cell_area), 1e-300)
-    tags = {"A": a, "N": n, "SIGMA_RSS": sigma_rss, "FLOOR": floor, "ITERATIONS": iterations, "SIEVE": sieve,
-            "MODEL_CELL": coarse.pixel, "MASS_OUTSIDE": 0.0}
-    emission_density = Density(emissions, grid, dict(tags, KIND="emissions made (maximum likelihood)",
-                                                     UNITS="emissions/m2"))
-    emission_density.tags["TOTAL"] = emission_density.mass()
-    pr_density = Density(prs, grid, dict(tags, KIND=PR_KIND, UNITS="PRs/m2", TOTAL=total_prs))
-    return MLEstimate(emission_density, pr_density, iterations, history)
+def _check_options(iterations, sieve):
+    if not (isinstance(iterations, (int, np.integer)) and iterations >= 1):
+        raise InputError(f"ITERATIONS = {iterations} must be a whole number of at least 1.")
+    if not (np.isfinite(sieve) and sieve >= 0):
+        raise InputError(f"SIEVE = {sieve} m must be zero (plain MLEM) or a positive number of metres.")
+
+
+def _checked_floor(floor, rss):
+    floor = float(rss.min()) if floor is None else float(floor)
+    if not np.isfinite(floor) or floor > rss.min():
+        raise InputError(f"FLOOR = {floor} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "
+                         f"receivers cannot report below their floor. Lower FLOOR or leave it empty.")
+    return floor
 
 
 def client_density(estimate, emissions, x):

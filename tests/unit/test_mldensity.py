@@ -156,3 +156,26 @@ def test_bad_inputs_name_what_to_fix():
         ml_emissions(np.array(["nope"], dtype=object), np.array([-60.0]), s.aps, s.grid)
     with pytest.raises(InputError, match="support"):
         s.ml(support=np.zeros(s.grid.shape, dtype=bool))
+
+
+def test_detection_is_the_sum_of_the_rss_bins_above_the_floor():
+    from wifidensity.algorithms.mldensity import _Radio
+    radio = _Radio(a=-38.0, n=2.6, sigma=3.0, width=1.0, floor=-90.0)
+    mu = np.array([-95.0, -88.0, -60.0])
+    levels = np.arange(-90.0, 0.0)[:, None]
+    assert radio.probability(levels, mu[None, :]).sum(axis=0) == pytest.approx(radio.detection(mu), abs=1e-9)
+
+
+def test_projection_and_sieve_are_exact_transposes():
+    from wifidensity.algorithms.grid import Grid
+    from wifidensity.algorithms.mldensity import _projector, _Radio, _Sieve
+    grid = Grid(0.0, 60.0, 2.0, 40, 30)
+    rng = np.random.default_rng(5)
+    projector = _projector(_Radio(-38.0, 2.6, 3.0, 1.0, -90.0), (20.0, 25.0), grid, np.round(rng.uniform(-85, -45, 50)))
+    cells, levels = rng.random(grid.width * grid.height), rng.random(len(projector.counts))
+    assert projector.forward(cells) @ levels == pytest.approx(cells @ projector.back(levels), rel=1e-12)
+    support = rng.random(grid.shape) > 0.3
+    sieve = _Sieve(support, 2.5)
+    f, g = rng.random(grid.shape), rng.random(grid.shape)
+    assert np.sum(sieve.forward(f) * g) == pytest.approx(np.sum(f * sieve.adjoint(g)), rel=1e-12)
+    assert sieve.forward(f * support).sum() == pytest.approx((f * support).sum(), rel=1e-12)
