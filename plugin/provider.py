@@ -5,7 +5,9 @@ from qgis.PyQt.QtGui import QIcon
 from .algs.bowl import BowlAlgorithm
 from .algs.count import CountAlgorithm
 from .algs.drilldown import DrilldownAlgorithm
+from .algs.fiducial import FiducialAlgorithm
 from .algs.filter import FilterAlgorithm
+from .algs.localize import LocalizeAlgorithm
 from .algs.mldensity import MLDensityAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
 from .algs.reassemble import ReassembleAlgorithm
@@ -22,6 +24,8 @@ ALGORITHMS = [
     CountAlgorithm,
     PreprocessAlgorithm,
     FilterAlgorithm,
+    LocalizeAlgorithm,
+    FiducialAlgorithm,
     SimulateAlgorithm,
     MLDensityAlgorithm,
     ScoreAlgorithm,
