@@ -1,0 +1,111 @@
+"""Localization on a real capture with GPS ground truth: UNIST campus, one phone, 25 outdoor sensors.
+
+Run as a user would: wifi.csv as the probe table (sensor name as AP id, whole-second timestamps, so
+TOLERANCE = 0.5 s groups the rows of one second into an emission), sensors.csv as the AP layer (EPSG:5186).
+Each localized emission is compared with the GPS fix at the same second. Measured (2026-11, this code):
+
+- path-loss fit with the GPS distances (fit_pathloss): A = -37.6 dBm, n = 1.58, residual sd 7.8 dB;
+- defaults (N = 2.5, CALIBRATE): 4,289 emissions heard by 3+ sensors, 3,831 with a GPS fix; the
+  self-calibration does not converge (it drifts to n = 2.66: with 7.8 dB of noise every emission's position
+  absorbs part of it, which steepens the fit) and is NOT handed on; median error 42.7 m, worse than the
+  baseline "the phone is at the strongest sensor" (38.2 m) by 4.5 m;
+- N = 1.58 (the GPS-fitted exponent, what a calibration walk would give), CALIBRATE off: median error 37.1 m,
+  better than the baseline by 1.1 m (3 %). The weighted centroid of the sensors (not part of the paper's
+  toolkit) does better still, 32 m: with this much RSS noise, RSS ratios carry little position information.
+"""
+import csv
+from datetime import datetime, timezone
+
+import numpy as np
+import pytest
+from qgis.core import QgsVectorLayer
+
+from wifidensity.algorithms.pathloss import fit_pathloss
+
+
+def _read(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _seconds(text):
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+@pytest.fixture(scope="module")
+def unist(shared_data):
+    folder = shared_data / "unist-campus-wifi-gps"
+    sensors = {r["sensor_name"]: (float(r["x_sensor"]), float(r["y_sensor"])) for r in _read(folder / "sensors.csv")}
+    gps = {_seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in _read(folder / "gps.csv")}
+    wifi = _read(folder / "wifi.csv")
+    uri = (f"file://{folder / 'sensors.csv'}?delimiter=,&xField=x_sensor&yField=y_sensor&crs=EPSG:5186")
+    layer = QgsVectorLayer(uri, "sensors", "delimitedtext")
+    assert layer.isValid() and layer.featureCount() == 25
+    return {"folder": folder, "sensors": sensors, "gps": gps, "wifi": wifi, "aps": layer}
+
+
+def _localize(unist, tmp_path, **options):
+    import processing
+    parameters = {"INPUT": str(unist["folder"] / "wifi.csv"), "TIME_FIELD": "timestamp",
+                  "AP_FIELD": "sensor_name", "MAC_FIELD": "source_address", "RSS_FIELD": "rssi",
+                  "TOLERANCE": 0.5, "APS": unist["aps"], "AP_ID_FIELD": "sensor_name",
+                  "OUTPUT": str(tmp_path / "points.gpkg"), **options}
+    result = processing.run("wifidensity:localize", parameters)
+    layer = QgsVectorLayer(result["OUTPUT"], "points", "ogr")
+    return result, list(layer.getFeatures())
+
+
+def _errors(unist, features):
+    """Localization error and strongest-sensor baseline error (m) for the emissions with a GPS fix."""
+    strongest = {}
+    for row in unist["wifi"]:
+        t = _seconds(row["timestamp"])
+        if row["sensor_name"] in unist["sensors"] and float(row["rssi"]) > strongest.get(t, ("", -999.0))[1]:
+            strongest[t] = (row["sensor_name"], float(row["rssi"]))
+    ours, baseline = [], []
+    for feature in features:
+        t = _seconds(feature["time"][:19] + "Z")
+        if t in unist["gps"]:
+            truth = np.array(unist["gps"][t])
+            point = feature.geometry().asPoint()
+            ours.append(np.hypot(point.x() - truth[0], point.y() - truth[1]))
+            baseline.append(np.hypot(*(np.array(unist["sensors"][strongest[t][0]]) - truth)))
+    return np.array(ours), np.array(baseline)
+
+
+def _gps_fit(unist):
+    distance, rss = [], []
+    for row in unist["wifi"]:
+        t = _seconds(row["timestamp"])
+        if row["sensor_name"] in unist["sensors"] and t in unist["gps"]:
+            distance.append(np.hypot(*(np.array(unist["sensors"][row["sensor_name"]]) - unist["gps"][t])))
+            rss.append(float(row["rssi"]))
+    return fit_pathloss(np.maximum(distance, 1.0), rss)
+
+
+def test_gps_distances_give_the_reference_model(unist):
+    a, n, _, n_se, sd = _gps_fit(unist)
+    assert a == pytest.approx(-37.6, abs=0.1) and n == pytest.approx(1.58, abs=0.01) and n_se < 0.02
+    assert sd == pytest.approx(7.8, abs=0.1)
+
+
+def test_defaults_refuse_the_self_calibration_and_say_so(unist, provider, tmp_path):
+    result, features = _localize(unist, tmp_path)
+    assert result["CANDIDATES"] == 4289 == len(features)
+    _, n_gps, _, _, _ = _gps_fit(unist)
+    # the self-calibration is not trustworthy here (see the module docstring): the user's n is handed on
+    assert result["N"] == 2.5
+    ours, baseline = _errors(unist, features)
+    assert len(ours) == 3831
+    # at the default n = 2.5 (0.9 above the GPS exponent) the localization is worse than the baseline
+    assert np.median(baseline) == pytest.approx(38.2, abs=0.1)
+    assert np.median(baseline) < np.median(ours) < 1.2 * np.median(baseline)
+
+
+def test_with_the_gps_fitted_exponent_it_beats_the_strongest_sensor(unist, provider, tmp_path):
+    _, n_gps, _, _, _ = _gps_fit(unist)
+    result, features = _localize(unist, tmp_path, N=n_gps, CALIBRATE=False)
+    ours, baseline = _errors(unist, features)
+    assert np.median(ours) < np.median(baseline) - 1.0  # measured: 37.1 m vs 38.2 m
+    good = np.array([f["quality"] == "good" for f in features])
+    assert good.mean() > 0.75 and result["LOCALIZED"] == good.sum()
