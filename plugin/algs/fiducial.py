@@ -1,15 +1,18 @@
 """wifidensity:fiducial — SPEC tool 7 (science in algorithms/convex_layers.py and fiducial.py)."""
 import numpy as np
-from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsPointXY, QgsProcessing,
+from qgis.core import (QgsCoordinateTransform, QgsExpression, QgsFeatureRequest, QgsPointXY, QgsProcessing,
                        QgsProcessingOutputNumber, QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterNumber, QgsWkbTypes)
+                       QgsProcessingParameterField, QgsProcessingParameterNumber, QgsWkbTypes)
 
+from ...algorithms.apollonius import GOOD, QUALITY_NAMES
 from ...algorithms.errors import InputError
 from ...algorithms.fiducial import DEFAULT_LAYER, fiducial_region
 from ..base import WifiDensityAlgorithm
 from ..layers import from_shapely, metric_crs, read_polygons
 from ..rasters import style_on_load
 from ..tables import require_source, write_table
+
+GOOD_QUALITY = QUALITY_NAMES[GOOD]
 
 
 class FiducialAlgorithm(WifiDensityAlgorithm):
@@ -20,6 +23,9 @@ class FiducialAlgorithm(WifiDensityAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterFeatureSource(
             "INPUT", self.tr("Localization points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(
+            "QUALITY_FIELD", self.tr("Quality field (only 'good' points are peeled; empty: use every point)"),
+            "quality", "INPUT", optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             "LAYER", self.tr("LAYER: convex layer to output (1 = outer hull)"),
             QgsProcessingParameterNumber.Integer, DEFAULT_LAYER, minValue=1))
@@ -58,7 +64,7 @@ class FiducialAlgorithm(WifiDensityAlgorithm):
         """The INPUT points in a metric CRS (the layer's if projected, else the UTM zone of the points)."""
         source = require_source(self, parameters, "INPUT", context)
         raw = []
-        for feature in source.getFeatures(QgsFeatureRequest().setNoAttributes()):
+        for feature in source.getFeatures(self._good_points(parameters, context, source)):
             geometry = feature.geometry()
             if geometry.isNull() or geometry.isEmpty():
                 continue
@@ -72,6 +78,14 @@ class FiducialAlgorithm(WifiDensityAlgorithm):
         to_metric = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
         metric = [to_metric.transform(QgsPointXY(x, y)) for x, y in raw]
         return np.array([[p.x(), p.y()] for p in metric], dtype=float), crs
+
+    def _good_points(self, parameters, context, source):
+        """Localizations flagged poor, degenerate or outside the hull would stretch the outer layers."""
+        request = QgsFeatureRequest().setNoAttributes()
+        field = self.parameterAsString(parameters, "QUALITY_FIELD", context)
+        if field and field in source.fields().names():
+            request.setFilterExpression(f"{QgsExpression.quotedColumnRef(field)} = '{GOOD_QUALITY}'")
+        return request
 
     def _write(self, parameters, context, name, layers, crs, feedback):
         columns = {"layer": np.array([layer.index for layer in layers], dtype=np.int64),

@@ -1,0 +1,176 @@
+"""Build resources/models/pipeline.model3: the paper's Figure 19 flow, from raw tables to the client map.
+
+Run after changing a tool's parameters: `.venv/bin/python devtools/build_model.py` (needs QGIS's Python).
+The model is generated from the live algorithm definitions so its parameter names cannot drift from them.
+"""
+import sys
+
+from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingModelAlgorithm,
+                       QgsProcessingModelChildAlgorithm, QgsProcessingModelChildParameterSource as Source,
+                       QgsProcessingModelOutput, QgsProcessingModelParameter, QgsProcessingParameterCrs,
+                       QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
+                       QgsProcessingParameterField, QgsProcessingParameterNumber, QgsProcessingParameterString)
+from qgis.PyQt.QtCore import QPointF
+
+from plugin_package import import_plugin_package
+
+MODEL_NAME = "pipeline"
+
+
+def model_inputs():
+    """The model's own parameters: the tables, their fields, the window and the knobs an analyst tunes."""
+    number = QgsProcessingParameterNumber
+    return [
+        QgsProcessingParameterFeatureSource("PROBES", "Probe request table", [QgsProcessing.TypeVector]),
+        QgsProcessingParameterField("TIME_FIELD", "Time field", "time", "PROBES", optional=True),
+        QgsProcessingParameterField("AP_FIELD", "AP id field", "ap_id", "PROBES", optional=True),
+        QgsProcessingParameterField("MAC_FIELD", "MAC field", "mac", "PROBES", optional=True),
+        QgsProcessingParameterField("RSS_FIELD", "RSS field (dBm)", "rss", "PROBES", optional=True),
+        QgsProcessingParameterFeatureSource("APS", "Access points", [QgsProcessing.TypeVectorPoint]),
+        QgsProcessingParameterField("AP_ID_FIELD", "AP id field of the AP layer", "ap_id", "APS", optional=True),
+        QgsProcessingParameterField("INDOOR_FIELD", "Indoor flag field of the AP layer", "indoor", "APS",
+                                    optional=True),
+        QgsProcessingParameterFeatureSource("CONNECTIONS", "Connections table (MACs of connected clients)",
+                                            [QgsProcessing.TypeVector], optional=True),
+        QgsProcessingParameterString("START", "Window start (ISO time; empty: first PR)", optional=True),
+        QgsProcessingParameterString("END", "Window end, excluded (empty: after the last PR)", optional=True),
+        QgsProcessingParameterString("SECRET", "Secret for hashing raw MAC addresses", optional=True),
+        number("X_DAY", "X_DAY: PRs per client per day", number.Double, 524.0, minValue=0.0),
+        QgsProcessingParameterEnum("METHOD", "Counting method", ["legacy", "strawman", "multiplicity"],
+                                   defaultValue=2),
+        number("RSS_MAX", "RSS_MAX: PRs stronger than this are a separate piece (dBm)", number.Double, -60.0),
+        number("LAYER", "Convex layer of the fiducial region", number.Integer, 3, minValue=1),
+        number("RETAIN", "Drill-down: fraction of the mass kept under the cap", number.Double, 0.9,
+               minValue=0.0, maxValue=1.0),
+        number("SMOOTH", "Smoothing sigma of the client map (m)", number.Double, 10.0, minValue=0.0),
+        number("PIXEL_SIZE", "Pixel size (m)", number.Double, 1.0, minValue=0.0),
+        QgsProcessingParameterCrs("CRS", "Output CRS (default: the APs', or their UTM zone)", optional=True),
+    ]
+
+
+def _sources(spec):
+    """Model sources from a compact spec: '@NAME' a model input, 'child.OUTPUT' a child output, else static."""
+    values = spec if isinstance(spec, list) else [spec]
+    result = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("@"):
+            result.append(Source.fromModelParameter(value[1:]))
+        elif isinstance(value, str) and "." in value and value.split(".")[0].islower():
+            child, output = value.split(".")
+            result.append(Source.fromChildOutput(child, output))
+        else:
+            result.append(Source.fromStaticValue(value))
+    return result
+
+
+PROBE_FIELDS = {"TIME_FIELD": "@TIME_FIELD", "AP_FIELD": "@AP_FIELD", "MAC_FIELD": "@MAC_FIELD",
+                "RSS_FIELD": "@RSS_FIELD"}
+STANDARD_FIELDS = {"TIME_FIELD": "time", "AP_FIELD": "ap_id", "MAC_FIELD": "mac", "RSS_FIELD": "rss"}
+APS = {"APS": "@APS", "AP_ID_FIELD": "@AP_ID_FIELD"}
+
+# (child id, algorithm, parameters, {model output name: child output}, description); in flow order.
+CHILDREN = [
+    ("preprocess", "wifidensity:preprocess",
+     dict(INPUT="@PROBES", **PROBE_FIELDS, CONNECTIONS="@CONNECTIONS", START="@START", END="@END",
+          SECRET="@SECRET", COUNT_EMISSIONS=True, OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {}, "1. Preprocessing: CR PRs, emissions, P1..P3"),
+    ("filter", "wifidensity:filter",
+     dict(INPUT="preprocess.OUTPUT", AP_FIELD="ap_id", RSS_FIELD="rss", **APS, INDOOR_FIELD="@INDOOR_FIELD",
+          RSS_MAX="@RSS_MAX", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT, REMOVED=QgsProcessing.TEMPORARY_OUTPUT),
+     {}, "2. Filtering: indoor APs and strong RSS apart"),
+    ("localize", "wifidensity:localize",
+     dict(INPUT="filter.OUTPUT", **STANDARD_FIELDS, **APS, CALIBRATE=True,
+          OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {"LOCALIZATIONS": "OUTPUT"}, "6. Localization and path-loss calibration"),
+    ("fiducial", "wifidensity:fiducial",
+     dict(INPUT="localize.OUTPUT", LAYER="@LAYER", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {"FIDUCIAL": "OUTPUT"}, "7. Fiducial region (convex layer)"),
+    ("bowl_kept", "wifidensity:bowl",
+     dict(INPUT="filter.OUTPUT", AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N",
+          PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {}, "3. Bowl of the kept PRs"),
+    ("bowl_removed", "wifidensity:bowl",
+     dict(INPUT="filter.REMOVED", AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N",
+          PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {}, "3. Bowl of the removed PRs (a separate piece)"),
+    ("renormalize", "wifidensity:renormalize",
+     dict(INPUT="bowl_kept.OUTPUT", REGION="fiducial.OUTPUT", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {}, "4. Renormalization into the fiducial region"),
+    ("drilldown", "wifidensity:drilldown",
+     dict(INPUT="renormalize.OUTPUT", RETAIN="@RETAIN", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT,
+          PEAKS=QgsProcessing.TEMPORARY_OUTPUT),
+     {}, "8. Drill-Down: capped base and peaks"),
+    ("count", "wifidensity:count",
+     dict(P="preprocess.P", P1="preprocess.P1", P2="preprocess.P2", P3="preprocess.P3", P_MORE="preprocess.P_MORE",
+          WINDOW_HOURS="preprocess.WINDOW_HOURS", X_DAY="@X_DAY", METHOD="@METHOD", ZONES="fiducial.OUTPUT",
+          DENSITY="drilldown.PEAKS", POINTS="localize.OUTPUT", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {"ZONES": "OUTPUT"}, "5. Counting: X and clients"),
+    ("reassemble", "wifidensity:reassemble",
+     dict(PIECES=["drilldown.OUTPUT", "bowl_removed.OUTPUT"], X="count.X", POSITION_PIECE="drilldown.PEAKS",
+          ZONES_X="count.OUTPUT", X_FIELD="x", SMOOTH="@SMOOTH", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT,
+          SUMMARY=QgsProcessing.TEMPORARY_OUTPUT),
+     {"CLIENT_MAP": "OUTPUT", "SUMMARY": "SUMMARY"}, "9. Reassembly: the client map"),
+]
+
+
+def build_model():
+    """The pipeline as a QgsProcessingModelAlgorithm (the wifidensity provider must be registered)."""
+    model = QgsProcessingModelAlgorithm(MODEL_NAME, "2. Beyond the paper")
+    model.setName(MODEL_NAME)
+    model.setGroup("Pipeline")
+    for row, parameter in enumerate(model_inputs()):
+        component = QgsProcessingModelParameter(parameter.name())
+        component.setPosition(QPointF(120 + 260 * (row % 4), 60 + 60 * (row // 4)))
+        model.addModelParameter(parameter, component)
+    for row, (child_id, algorithm, parameters, outputs, description) in enumerate(CHILDREN):
+        child = QgsProcessingModelChildAlgorithm(algorithm)
+        child.setChildId(child_id)
+        child.setDescription(description)
+        child.setPosition(QPointF(220 + 380 * (row % 2), 480 + 110 * row))
+        for name, spec in parameters.items():
+            child.addParameterSources(name, _sources(spec))
+        model_outputs = {}
+        for output_name, child_output in outputs.items():
+            output = QgsProcessingModelOutput(output_name, output_name)
+            output.setChildId(child_id)
+            output.setChildOutputName(child_output)
+            output.setPosition(QPointF(child.position().x() + 300, child.position().y()))
+            model_outputs[output_name] = output
+        child.setModelOutputs(model_outputs)
+        model.addChildAlgorithm(child)
+    model.setHelpContent({"ALG_DESC": "The paper's Figure 19 flow, one run from raw probe and AP tables to the "
+                                      "client density map (clients/m²), the fiducial region and the zone table."})
+    return model
+
+
+def main(path):
+    app = QgsApplication([], False)
+    app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")  # QGIS's own processing plugin
+    from processing.core.Processing import Processing
+    Processing.initialize()
+    import_plugin_package()
+    from wifidensity.plugin.provider import WifiDensityProvider
+    provider = WifiDensityProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    model = build_model()
+    errors = [error for child in model.childAlgorithms().values() for error in _child_errors(model, child)]
+    if errors:
+        sys.exit("The model does not fit the tools:\n" + "\n".join(errors))
+    if not model.toFile(path):
+        sys.exit(f"Could not write {path}")
+    print(f"Wrote {path}")
+
+
+def _child_errors(model, child):
+    algorithm = QgsApplication.processingRegistry().algorithmById(child.algorithmId())
+    if algorithm is None:
+        return [f"{child.childId()}: no algorithm {child.algorithmId()}"]
+    known = {p.name() for p in algorithm.parameterDefinitions()}
+    return [f"{child.childId()}: {child.algorithmId()} has no parameter {name}"
+            for name in child.parameterSources() if name not in known]
+
+
+if __name__ == "__main__":
+    from plugin_package import ROOT
+    main(sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "resources" / "models" / "pipeline.model3"))
