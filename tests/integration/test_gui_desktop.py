@@ -1,4 +1,4 @@
-"""The plugin in the real QGIS desktop under Xvfb: load, run the bowl, drill down, screenshot, unload cleanly.
+"""The plugin in the real QGIS desktop under Xvfb: load, run the bowl, drill down, open the pipeline, unload.
 
 pytest-qgis's interface is a stand-in; this runs `qgis --code` with the plugin on QGIS_PLUGINPATH, drives it as a
 user would through the real QgisInterface, and writes what it saw to a JSON file the test then checks.
@@ -59,6 +59,10 @@ def start():
     seen["dock"] = [plugin.dock.retain_label.text(), plugin.dock.threshold_label.text()]
     seen["cap"] = density.renderer().classificationMax()
     seen["threshold"] = plugin.dock.threshold
+    modeler = plugin.open_pipeline_model()
+    seen["pipeline"] = sorted(c.algorithmId() for c in modeler.model().childAlgorithms().values())
+    modeler.grab().save({modeler_png!r})
+    modeler.close()
     seen["density_id"] = density.id()
     QTimer.singleShot(1500, record(frame))  # after QGIS's own zoom to the first layers
 
@@ -100,7 +104,8 @@ def run_desktop(tmp_path):
     plugins.mkdir()
     (plugins / "wifidensity").symlink_to(PLUGIN_DIR, target_is_directory=True)
     paths = {name: str(tmp_path / file) for name, file in [
-        ("out", "seen.json"), ("bowl", "bowl.tif"), ("canvas_png", "canvas.png"), ("window_png", "desktop.png")]}
+        ("out", "seen.json"), ("bowl", "bowl.tif"), ("canvas_png", "canvas.png"), ("window_png", "desktop.png"),
+        ("modeler_png", "modeler.png")]}
     script = tmp_path / "session.py"
     script.write_text(SESSION.format(probes=str(SAMPLE_DIR / "probes.csv"), aps=str(SAMPLE_DIR / "aps.geojson"),
                                      **paths), encoding="utf-8")
@@ -127,6 +132,7 @@ def test_plugin_in_the_qgis_desktop(tmp_path):
     assert seen["tree"][-1].startswith("Satellite imagery")
     assert "90.0 %" in seen["dock"][0]
     assert seen["cap"] == seen["threshold"] > 0
+    assert "wifidensity:bowl" in seen["pipeline"] and "wifidensity:reassemble" in seen["pipeline"]
     assert seen["unloaded"] and seen["left"] == [] and not seen["provider_left"]
 
     canvas = rgb_array(QImage(paths["canvas_png"]))
