@@ -22,7 +22,17 @@ def _simulated_heard(config):
     site = simulate(config)
     probes = site.probes
     return apollonius.heard_emissions(probes.extra["true_emission"], site.aps.index_of(probes.ap_id),
-                                      probes.rss), site.aps.xy
+                                      probes.rss), site.aps.xy, _truth(probes)
+
+
+def _truth(probes):
+    truth = np.zeros((probes.extra["true_emission"].max() + 1, 2))
+    truth[probes.extra["true_emission"]] = np.column_stack([probes.extra["true_x"], probes.extra["true_y"]])
+    return truth
+
+
+def _median_error(points, truth):
+    return float(np.median(np.hypot(*(points.xy - truth[points.label]).T)[points.good]))
 
 
 def test_noise_free_four_aps_recovers_a_and_n():
@@ -44,14 +54,17 @@ def test_noise_free_three_aps_fit_is_exact_but_not_handed_on():
 
 def test_three_db_noise_three_ap_site_says_the_data_do_not_determine_n():
     """The trap of issue 4: 3 APs only, true A = -38, n = 2.6, 3 dB noise, receivers' floor -90 dBm."""
-    heard, ap_xy = _simulated_heard(SiteConfig(ap_xy=[(0, 0), (80, 0), (40, 70)], crowds=[(40, 25, 12, 200)],
-                                               emissions_per_client=8, seed=5))
+    heard, ap_xy, truth = _simulated_heard(SiteConfig(ap_xy=[(0, 0), (80, 0), (40, 70)],
+                                                      crowds=[(40, 25, 12, 200)], emissions_per_client=8, seed=5))
     assert np.all(heard.n_aps == 3)
-    fit, _ = calibration.calibrate(heard, ap_xy, n=2.5, a=-30.0)
+    fit, points = calibration.calibrate(heard, ap_xy, n=2.5, a=-30.0)
     assert fit.status != calibration.OK
     assert (fit.a, fit.n) == (-30.0, 2.5)  # the user's values are handed on
     assert "kept the given A = -30 dBm, n = 2.5" in fit.message
     assert abs(fit.fitted_n - 2.6) > 0.3  # and rightly so: the fit itself is far off (measured 1.62)
+    # Localized with the kept n = 2.5: clients 25-50 m from the APs, 27 % distance spread per AP at 3 dB
+    # (7-13 m), ratios only: median error bound 15 m (measured 11.3 m).
+    assert _median_error(points, truth) < 15.0
 
 
 def test_three_db_noise_site_with_four_plus_aps_recovers_n_within_0_3():
@@ -60,8 +73,8 @@ def test_three_db_noise_site_with_four_plus_aps_recovers_n_within_0_3():
     typical 50 m; and the reported standard errors cover the truth within 3 of them (measured: n = 2.79 ± 0.18,
     A = -34.6 ± 3.1)."""
     grid = [(x, y) for x in (0, 50, 100, 150) for y in (0, 50, 100, 150)]
-    heard, ap_xy = _simulated_heard(SiteConfig(ap_xy=grid, crowds=[(75, 75, 30, 80)], emissions_per_client=5,
-                                               seed=6))
+    heard, ap_xy, truth = _simulated_heard(SiteConfig(ap_xy=grid, crowds=[(75, 75, 30, 80)],
+                                                      emissions_per_client=5, seed=6))
     assert np.mean(heard.n_aps >= 4) > 0.9
     fit, points = calibration.calibrate(heard, ap_xy, n=2.0, a=-30.0)
     assert fit.status == calibration.OK
@@ -69,6 +82,8 @@ def test_three_db_noise_site_with_four_plus_aps_recovers_n_within_0_3():
     assert abs(fit.a + 38.0) <= 5.0
     assert abs(fit.n - 2.6) <= 3 * fit.n_stderr and abs(fit.a + 38.0) <= 3 * fit.a_stderr
     assert points.good.mean() > 0.8
+    # 4+ APs within 25-35 m of most clients (27 % per AP = 7-10 m) and redundancy: bound 10 m (measured 7.2 m)
+    assert _median_error(points, truth) < 10.0
 
 
 def test_implausible_exponent_is_refused():
