@@ -110,6 +110,11 @@ CHILDREN = [
           ZONES_X="count.OUTPUT", X_FIELD="x", SMOOTH="@SMOOTH", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT,
           SUMMARY=QgsProcessing.TEMPORARY_OUTPUT),
      {"CLIENT_MAP": "OUTPUT", "SUMMARY": "SUMMARY"}, "9. Reassembly: the client map"),
+    ("mldensity", "wifidensity:mldensity",
+     dict(INPUT="preprocess.OUTPUT", **APS, INDOOR_FIELD="@INDOOR_FIELD", A="localize.A", N="localize.N",
+          X_DAY="@X_DAY", WINDOW_HOURS="preprocess.WINDOW_HOURS", PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS",
+          OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {"ML_CLIENT_MAP": "OUTPUT"}, "Beyond the paper: maximum-likelihood client map"),
 ]
 
 
@@ -139,7 +144,9 @@ def build_model():
         child.setModelOutputs(model_outputs)
         model.addChildAlgorithm(child)
     model.setHelpContent({"ALG_DESC": "The paper's Figure 19 flow, one run from raw probe and AP tables to the "
-                                      "client density map (clients/m²), the fiducial region and the zone table."})
+                                      "client density map (clients/m²), the fiducial region and the zone table. "
+                                      "The same run also writes the maximum-likelihood client map "
+                                      "(wifidensity:mldensity) with the calibrated A and n, for comparison."})
     return model
 
 

@@ -20,35 +20,48 @@ def pipeline_parameters(out, truth):
     return {
         "PROBES": SAMPLE / "probes.csv", "APS": SAMPLE / "aps.geojson", "CONNECTIONS": SAMPLE / "connections.csv",
         "START": truth["start"], "END": truth["end"], "X_DAY": round(x_day, 3),
-        "reassemble:CLIENT_MAP": out / "client_map.tif", "fiducial:FIDUCIAL": out / "fiducial.gpkg",
+        "reassemble:CLIENT_MAP": out / "client_map.tif", "mldensity:ML_CLIENT_MAP": out / "ml_client_map.tif", "fiducial:FIDUCIAL": out / "fiducial.gpkg",
         "count:ZONES": out / "zones.gpkg", "reassemble:SUMMARY": out / "client_summary.csv",
         "localize:LOCALIZATIONS": out / "localizations.gpkg",
     }, x_day
 
 
-def render_preview(out):
-    """client_map.png: the client map (styled), the fiducial region and the APs, drawn by QGIS."""
+MAPS = (("client_map", "paper flow (Figure 19)"), ("ml_client_map", "maximum likelihood (beyond the paper)"))
+
+
+def render_previews(out):
+    """<map>.png for each client map: the map (styled), the fiducial region and the APs, drawn by QGIS."""
     from qgis.core import QgsApplication
     app = QgsApplication([], False)
     app.initQgis()
-    _draw_layers(out)  # its layers are gone before QGIS shuts down (else a crash at exit)
+    for name, _ in MAPS:
+        _draw_map(out, name)  # its layers are gone before QGIS shuts down (else a crash at exit)
     app.exitQgis()
 
 
-def _draw_layers(out):
+def _draw_map(out, name):
     from qgis.core import QgsRasterLayer, QgsVectorLayer
     import_plugin_package()
     from wifidensity.plugin.paths import STYLE_DIR
     from wifidensity.plugin.rasters import fit_density_ramp
     from wifidensity.plugin.render import render_png
-    clients = QgsRasterLayer(str(out / "client_map.tif"), "clients per m²")
+    clients = QgsRasterLayer(str(out / f"{name}.tif"), "clients per m²")
     clients.loadNamedStyle(str(STYLE_DIR / "density.qml"))
     fit_density_ramp(clients)
     fiducial = QgsVectorLayer(str(out / "fiducial.gpkg"), "fiducial region", "ogr")
     fiducial.loadNamedStyle(str(STYLE_DIR / "fiducial.qml"))
     aps = QgsVectorLayer(str(SAMPLE / "aps.geojson"), "access points", "ogr")
     aps.loadNamedStyle(str(STYLE_DIR / "aps.qml"))
-    render_png(out / "client_map.png", [aps, fiducial, clients], size=(1000, 700))
+    render_png(out / f"{name}.png", [aps, fiducial, clients], size=(1000, 700))
+
+
+def score_map(cli, out, name):
+    """wifidensity:score of one client map against the sample's true clients, inside the fiducial region."""
+    code, scored, log = cli.run("wifidensity:score", INPUT=out / f"{name}.tif",
+                                TRUTH=SAMPLE / "truth_clients.geojson", POLYGON=out / "fiducial.gpkg")
+    if code != 0 or scored is None:
+        sys.exit(f"Scoring {name} failed:\n{log}")
+    return scored["results"]
 
 
 def main(out):
@@ -60,22 +73,19 @@ def main(out):
     code, result, log = cli.run("wifidensity:pipeline", **parameters)
     if code != 0 or result is None:
         sys.exit(f"The pipeline failed:\n{log}")
-    render_preview(out)
-    code, scored, log = cli.run("wifidensity:score", INPUT=out / "client_map.tif",
-                                TRUTH=SAMPLE / "truth_clients.geojson", POLYGON=out / "fiducial.gpkg")
-    if code != 0 or scored is None:
-        sys.exit(f"Scoring the map failed:\n{log}")
-    score = scored["results"]
+    render_previews(out)
     counts = truth["counts"]
-    print(f"Outputs in {out}: client_map.tif (clients/m²), client_map.png, fiducial.gpkg, zones.gpkg, "
-          "localizations.gpkg, client_summary.csv")
-    print(f"X_DAY = {x_day:.1f}: the simulation's heard emissions per client per day. With the true X the count "
-          "only tests the bookkeeping from PRs to emissions; in the field X is the unknown (ref [1]: 524).")
-    print(f"Estimated clients: {score['ESTIMATED']:.1f}   true MAC-randomising clients: {score['TRUE']:.0f} "
-          f"({counts['outdoor']} outdoor, {counts['indoor']} indoor)   error: {100 * score['TOTAL_ERROR']:+.1f} %")
-    print(f"Map against the true positions (both smoothed 10 m): r = {score['R']:.3f}; clients inside the "
-          f"fiducial region: {100 * score['SHARE_ESTIMATED']:.0f} % of the map, {100 * score['SHARE_TRUE']:.0f} % "
-          "of the truth")
+    print(f"Outputs in {out}: client_map.tif/.png and ml_client_map.tif/.png (clients/m²), fiducial.gpkg, "
+          "zones.gpkg, localizations.gpkg, client_summary.csv")
+    print(f"True MAC-randomising clients: {counts['outdoor'] + counts['indoor']} ({counts['outdoor']} outdoor, "
+          f"{counts['indoor']} indoor). X_DAY = {x_day:.1f}, the simulation's heard emissions per client per day: "
+          "with the true X the total only tests the bookkeeping from PRs to emissions; in the field X is the "
+          "unknown (ref [1]: 524).")
+    for name, title in MAPS:
+        score = score_map(cli, out, name)
+        print(f"{title}: {score['ESTIMATED']:.1f} clients ({100 * score['TOTAL_ERROR']:+.1f} %); r = {score['R']:.3f} "
+              f"against the true positions (both smoothed 10 m); inside the fiducial region: "
+              f"{100 * score['SHARE_ESTIMATED']:.0f} % of the map, {100 * score['SHARE_TRUE']:.0f} % of the truth")
 
 
 if __name__ == "__main__":
