@@ -118,6 +118,13 @@ CHILDREN = [
 ]
 
 
+def _defaults(algorithm_id):
+    """Every input of a tool with a default, set to it, as the modeler does when an algorithm is dropped in."""
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    return {p.name(): p.defaultValue() for p in algorithm.parameterDefinitions()
+            if not p.isDestination() and p.defaultValue() is not None}
+
+
 def build_model():
     """The pipeline as a QgsProcessingModelAlgorithm (the wifidensity provider must be registered)."""
     model = QgsProcessingModelAlgorithm(MODEL_NAME, "2. Beyond the paper")
@@ -132,7 +139,7 @@ def build_model():
         child.setChildId(child_id)
         child.setDescription(description)
         child.setPosition(QPointF(220 + 380 * (row % 2), 480 + 110 * row))
-        for name, spec in parameters.items():
+        for name, spec in {**_defaults(algorithm), **parameters}.items():
             child.addParameterSources(name, _sources(spec))
         model_outputs = {}
         for output_name, child_output in outputs.items():
