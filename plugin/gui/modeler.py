@@ -7,11 +7,14 @@ PIPELINE_MODEL = MODEL_DIR / "pipeline.model3"
 
 
 def load_pipeline_model(path=PIPELINE_MODEL):
-    """The pipeline as a QgsProcessingModelAlgorithm, or None when the file is missing or unreadable."""
+    """The pipeline as a QgsProcessingModelAlgorithm, or None when the file is missing or unreadable.
+
+    No source file path is kept: the Modeler's Save then asks where to write, so a user's edits never
+    overwrite the model shipped inside the plugin folder.
+    """
     model = QgsProcessingModelAlgorithm()
     if not path.exists() or not model.fromFile(str(path)):
         return None
-    model.setSourceFilePath(str(path))
     return model
 
 

@@ -99,6 +99,7 @@ def test_pipeline_action_opens_the_shipped_model_in_the_modeler(plugin, monkeypa
     assert window is not None, "resources/models/pipeline.model3 is missing or unreadable"
     assert window.model().childAlgorithms()
     assert any(child.algorithmId().startswith("wifidensity:") for child in window.model().childAlgorithms().values())
+    assert window.model().sourceFilePath() == "", "Save must not overwrite the model shipped in the plugin"
     window.close()
 
 
