@@ -35,7 +35,8 @@ DEFAULT_REPLICAS = 3
 CUTOFF_SDS = 2.0
 _CUTOFF_ROUNDS = 2
 _MAX_ITERATIONS = 60
-_N_TOLERANCE = 1e-6
+_N_TOLERANCE = 1e-4
+_N_STALL = 1e-3
 
 OK, UNCERTAIN, IMPLAUSIBLE, NOT_CONVERGED, TOO_FEW = "ok", "uncertain", "implausible", "not converged", "too few"
 
@@ -142,7 +143,10 @@ def _joint_fit(points, rss, mask, xy, a, n, progress):
         step = _solve_or_nan(schur, gradient)
         if not np.all(np.isfinite(step)):
             break
-        theta, xy = _line_search(theta, step, xy, points, rss, mask)
+        theta, xy, moved = _line_search(theta, step, xy, points, rss, mask)
+        if not moved:  # no step along the Gauss-Newton direction lowers the cost: at the minimum if it was small
+            converged = abs(step[1]) < _N_STALL
+            break
         if abs(step[1]) < _N_TOLERANCE and abs(step[0]) < 10 * _N_TOLERANCE:
             converged = True
             break
@@ -174,16 +178,17 @@ def _reduced_problem(xy, points, rss, mask, theta):
 
 
 def _line_search(theta, step, xy, points, rss, mask):
-    """Halve the (A, n) step until the cost with re-refined positions drops (keeps the fit monotone)."""
+    """Halve the (A, n) step until the cost with re-refined positions drops (keeps the fit monotone).
+    Returns (A and n, positions, whether a step was taken)."""
     cost = _reduced_problem(xy, points, rss, mask, theta)[0]
     for _ in range(12):
         trial = theta + step
         if trial[1] > 0:
             trial_xy, _, _ = apollonius.refine(xy.copy(), points, rss, mask, trial[1], trial[0])
             if _reduced_problem(trial_xy, points, rss, mask, trial)[0] <= cost:
-                return trial, trial_xy
+                return trial, trial_xy, True
         step = step / 2.0
-    return theta, xy
+    return theta, xy, False
 
 
 def _self_check(fit, points, xy, mask, floor, replicas, rng):

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 from qgis.core import (QgsGeometry, QgsPointXY, QgsProcessing, QgsProcessingOutputNumber,
-                       QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSink,
+                       QgsProcessingOutputString, QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSink,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsWkbTypes)
 
@@ -56,6 +56,9 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
                             ("LOCALIZED", "Emissions localized with good quality"),
                             ("CANDIDATES", "Emissions heard by 3+ APs")):
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
+        self.addOutput(QgsProcessingOutputNumber("FITTED_A", self.tr("A of the fit, even when not handed on")))
+        self.addOutput(QgsProcessingOutputNumber("FITTED_N", self.tr("n of the fit, even when not handed on")))
+        self.addOutput(QgsProcessingOutputString("CALIBRATION", self.tr("Calibration status and message")))
 
     def execute(self, parameters, context, feedback):
         emission_field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
@@ -82,7 +85,8 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
                 page.write(report_html(run, *distances_to_aps(run, aps.xy)))
         fit = run.fit
         return {"OUTPUT": output, "REPORT": report or None, "A": fit.a, "N": fit.n, "A_STDERR": fit.a_stderr,
-                "N_STDERR": fit.n_stderr, "LOCALIZED": run.localized, "CANDIDATES": run.candidates}
+                "N_STDERR": fit.n_stderr, "LOCALIZED": run.localized, "CANDIDATES": run.candidates,
+                "FITTED_A": fit.fitted_a, "FITTED_N": fit.fitted_n, "CALIBRATION": f"{fit.status}: {fit.message}"}
 
     def _report_fit(self, run, parameters, context, feedback):
         feedback.pushInfo(f"{run.candidates} emissions heard by 3+ APs, {run.localized} localized with good "
