@@ -12,7 +12,7 @@ from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingModelAlgorith
                        QgsProcessingParameterField, QgsProcessingParameterNumber, QgsProcessingParameterString)
 from qgis.PyQt.QtCore import QPointF
 
-from plugin_package import import_plugin_package
+from plugin_package import ROOT, import_plugin_package
 
 MODEL_NAME = "pipeline"
 
@@ -150,10 +150,7 @@ def build_model():
             model_outputs[output_name] = output
         child.setModelOutputs(model_outputs)
         model.addChildAlgorithm(child)
-    model.setHelpContent({"ALG_DESC": "The paper's Figure 19 flow, one run from raw probe and AP tables to the "
-                                      "client density map (clients/m²), the fiducial region and the zone table. "
-                                      "The same run also writes the maximum-likelihood client map "
-                                      "(wifidensity:mldensity) with the calibrated A and n, for comparison."})
+    model.setHelpContent({"ALG_DESC": (ROOT / "resources" / "help" / f"{MODEL_NAME}.html").read_text(encoding="utf-8")})
     return model
 
 
@@ -186,5 +183,4 @@ def _child_errors(model, child):
 
 
 if __name__ == "__main__":
-    from plugin_package import ROOT
     main(sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "resources" / "models" / "pipeline.model3"))
