@@ -121,7 +121,7 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
     ratio2 = np.where(mask, 10.0 ** ((rss[:, :1] - rss) / (5.0 * n)), 0.0)  # (d_i / d_1)^2
 
     starts, collinear = _starting_points(points, ratio2, mask)
-    fits = [refine(start, points, rss, mask, n) for start in starts]
+    fits = [_refine_existing(start, points, rss, mask, n) for start in starts]
     xy, residual, a_implied = _choose(fits, points, mask)
     xy = xy + origin
     quality = np.full(len(heard), GOOD, dtype=np.int64)
@@ -198,10 +198,13 @@ def refine(xy, points, rss, mask, n, a=None):
     active = np.arange(len(xy))
     for _ in range(_ITERATIONS):
         p, r, m = points[active], rss[active], mask[active]
-        h = np.einsum("eki,ekj->eij", jacobian[active], jacobian[active])
-        g = -np.einsum("eki,ek->ei", jacobian[active], residual[active])
-        h[:, [0, 1], [0, 1]] *= (1.0 + damping[active, None])
-        h[:, [0, 1], [0, 1]] += 1e-12
+        jx, jy, res = jacobian[active, :, 0], jacobian[active, :, 1], residual[active]
+        boost = 1.0 + damping[active]
+        h = np.empty((len(active), 2, 2))
+        h[:, 0, 0] = (jx * jx).sum(axis=1) * boost + 1e-12
+        h[:, 1, 1] = (jy * jy).sum(axis=1) * boost + 1e-12
+        h[:, 0, 1] = h[:, 1, 0] = (jx * jy).sum(axis=1)
+        g = -np.column_stack([(jx * res).sum(axis=1), (jy * res).sum(axis=1)])
         step = np.nan_to_num(solve2(h, g))
         trial = xy[active] + step
         t_residual, t_jacobian, _ = _residual(trial, p, r, m, n, None if a is None else a[active])
@@ -219,6 +222,15 @@ def refine(xy, points, rss, mask, n, a=None):
             break
     residual, _, a_e = _residual(xy, points, rss, mask, n, a)
     rms = np.sqrt((residual ** 2).sum(axis=1) / np.maximum(mask.sum(axis=1), 1))
+    return xy, rms, a_e
+
+
+def _refine_existing(start, points, rss, mask, n):
+    """refine() on the rows where the candidate exists; elsewhere NaN position and infinite residual."""
+    rows = np.all(np.isfinite(start), axis=1)
+    xy, rms, a_e = np.full(start.shape, np.nan), np.full(len(start), np.inf), np.full(len(start), np.nan)
+    if rows.any():
+        xy[rows], rms[rows], a_e[rows] = refine(start[rows], points[rows], rss[rows], mask[rows], n)
     return xy, rms, a_e
 
 
@@ -245,7 +257,7 @@ def _starting_points(points, ratio2, mask):
         starts = [x0 + near_t[:, None] * x1, x0 + far_t[:, None] * x1]
     weighted = _masked_mean(points / np.where(mask, ratio2, 1.0)[..., None], mask) / \
         _masked_mean(1.0 / np.where(mask, ratio2, 1.0), mask)[:, None]
-    starts.append(weighted)
+    starts.append(np.where(np.isnan(starts[0]), weighted, np.nan))  # where the closed form has no point
     if mask.shape[1] > 3:
         starts.append(_linear_solution(points, ratio2, mask))
     return starts, collinear
