@@ -32,6 +32,9 @@ _TIE_DB = 1e-9
 # APs whose spread across their main axis is below this share of the spread along it count as collinear.
 _COLLINEAR = 1e-4
 _ITERATIONS = 50
+# RSS at 1 m (dBm) above which a solution is no physical point: a phone (<= 20 dBm EIRP, ~40 dB lost in the
+# first metre at 2.4 GHz) is never heard that loud; such points ran off towards infinity (nearly equal RSS).
+_MAX_IMPLIED_A = 0.0
 
 
 @dataclass
@@ -108,7 +111,7 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
 
     ap_xy: (APs, 2) metric coordinates. Quality: GOOD, POOR (residual rms above ``max_residual`` dB),
     OUTSIDE (more than ``hull_margin`` m outside the hull of all APs), DEGENERATE (collinear APs: mirror
-    ambiguity, or no finite solution). Returns a Localization.
+    ambiguity, no finite solution, or one so far that it implies an RSS above 0 dBm at 1 m). Returns a Localization.
     """
     if not (np.isfinite(n) and n > 0):
         raise InputError(f"The path-loss exponent N = {n} must be positive (free space is 2, typical 2-4).")
@@ -127,7 +130,7 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
     quality = np.full(len(heard), GOOD, dtype=np.int64)
     quality[outside_hull(xy, ap_xy) > hull_margin] = OUTSIDE
     quality[residual > max_residual] = POOR
-    quality[collinear | ~np.all(np.isfinite(xy), axis=1)] = DEGENERATE
+    quality[collinear | ~np.all(np.isfinite(xy), axis=1) | (a_implied > _MAX_IMPLIED_A)] = DEGENERATE
     return Localization(heard.label, xy, residual, a_implied, quality, heard.n_aps)
 
 

@@ -82,8 +82,9 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT
 
     ``n`` and ``a`` are the user's values: the starting point, and what is handed on whenever the fit is not
     trustworthy: too few good emissions, no convergence, n outside PLAUSIBLE_N, or n_stderr above
-    MAX_N_STDERR (``a`` None: the mean A implied by the well-localized emissions at the user's n). Emissions heard by 4+ APs are used alone when there are MIN_EMISSIONS of them (they
-    over-determine their positions); otherwise the 3-AP ones are used. ``floor``: the receivers' sensitivity
+    MAX_N_STDERR (``a`` None: the mean A implied by the well-localized emissions at the user's n).
+    Emissions heard by 4+ APs are used alone when there are MIN_EMISSIONS of them (they over-determine their
+    positions); otherwise the 3-AP ones are used. ``floor``: the receivers' sensitivity
     (dBm), by default the weakest RSS heard; ``replicas`` simulated refits measure the fit's bias and spread
     (see the module docstring). Returns (Calibration, Localization with the n handed on).
     """

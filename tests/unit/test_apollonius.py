@@ -70,6 +70,16 @@ def test_no_real_intersection_gets_a_residual_and_is_flagged():
     assert np.all(np.isfinite(points.xy))
 
 
+def test_a_solution_run_off_to_infinity_is_degenerate():
+    # Nearly equal RSS at 4 APs around a square (but not the centre's): only points ~5 km away fit, implying a
+    # phone heard above 0 dBm at 1 m: no physical solution.
+    heard = apollonius.HeardEmissions(np.array([0]), np.array([[0, 1, 3, 4]]),
+                                      np.array([[-80.0, -80.2, -80.1, -80.3]]))
+    points = apollonius.localize(heard, APS, 2.5)
+    assert points.a_implied[0] > 0.0
+    assert points.quality[0] == apollonius.DEGENERATE
+
+
 def test_outside_the_ap_hull_is_flagged():
     clients = np.array([OFFSET + (400.0, 400.0)])
     points = apollonius.localize(apollonius.heard_emissions(*_exact(clients, np.array([[0, 1, 2, 3, 4, 5]]))),
@@ -91,8 +101,9 @@ def test_heard_emissions_padding_rules():
 
 def test_three_db_noise_median_error_on_a_simulated_site():
     """4 APs on a 100 m square, crowd inside. With sigma = 3 dB and n = 2.6 one RSS gives a distance to
-    within ln(10) 3 / 26 = 27 % (1 sd); clients sit 40-70 m from the APs, so 11-19 m per AP. Only RSS ratios are used, so the
-    position cannot be better than one AP's distance spread: the bound is 20 m (measured: 16 m)."""
+    within ln(10) 3 / 26 = 27 % (1 sd); clients sit 40-70 m from the APs, so 11-19 m per AP. Only RSS ratios
+    are used, so the position cannot be better than one AP's distance spread: the bound is 20 m (measured 16 m).
+    """
     site = simulate(SiteConfig(ap_xy=[(0, 0), (100, 0), (0, 100), (100, 100)], crowds=[(50, 50, 15, 150)],
                                emissions_per_client=8, seed=11))
     probes = site.probes
