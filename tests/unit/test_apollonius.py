@@ -71,7 +71,7 @@ def test_no_real_intersection_gets_a_residual_and_is_flagged():
 
 
 def test_a_solution_run_off_to_infinity_is_degenerate():
-    # Nearly equal RSS at 4 APs around a square (but not the centre's): only points ~5 km away fit, implying a
+    # Nearly equal RSS at 4 APs around a square (but not the centre's): the best fit lies ~5 km away and implies a
     # phone heard above 0 dBm at 1 m: no physical solution.
     heard = apollonius.HeardEmissions(np.array([0]), np.array([[0, 1, 3, 4]]),
                                       np.array([[-80.0, -80.2, -80.1, -80.3]]))
