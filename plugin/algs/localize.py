@@ -101,7 +101,7 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         quality = np.asarray(QUALITY_NAMES, dtype=object)[points.quality]
         columns = {"emission": np.asarray(points.label).astype(str).astype(object),
                    "time": np.array([_iso(t) for t in run.time], dtype=object),
-                   "n_aps": points.n_aps.astype(np.int64), "residual_db": points.residual,
+                   "n_aps": points.n_aps.astype(np.int64), "residual": points.residual,
                    "a_implied": points.a_implied, "quality": quality, "quality_code": points.quality,
                    "x": points.xy[:, 0], "y": points.xy[:, 1]}
         finite = np.all(np.isfinite(points.xy), axis=1)
