@@ -2,7 +2,7 @@
 import numpy as np
 
 from wifidensity.algorithms import apollonius, calibration
-from wifidensity.algorithms.pathloss import rss_at
+from wifidensity.algorithms.pathloss import fit_pathloss, rss_at
 from wifidensity.algorithms.simulate import SiteConfig, simulate
 
 OFFSET = np.array([616500.0, 5449000.0])
@@ -65,6 +65,22 @@ def test_three_db_noise_three_ap_site_says_the_data_do_not_determine_n():
     # Localized with the kept n = 2.5: clients 25-50 m from the APs, 27 % distance spread per AP at 3 dB
     # (7-13 m), ratios only: median error bound 15 m (measured 11.3 m).
     assert _median_error(points, truth) < 15.0
+
+
+def test_the_papers_loop_drifts_on_the_same_site():
+    """Why calibrate() does not iterate "localize with n, fit RSS on log10 d, repeat" (paper §5.3): on the
+    3-AP site above, starting from n = 2.5 near the truth 2.6, every round lowers n (no fixed point near the
+    truth): the collapse of issue 4, seen here in its first 30 rounds."""
+    heard, ap_xy, _ = _simulated_heard(SiteConfig(ap_xy=[(0, 0), (80, 0), (40, 70)], crowds=[(40, 25, 12, 200)],
+                                                  emissions_per_client=8, seed=5))
+    history = [2.5]
+    for _ in range(30):
+        points = apollonius.localize(heard, ap_xy, history[-1])
+        good = points.good
+        offset = points.xy[good][:, None, :] - ap_xy[heard.ap[good]]
+        history.append(fit_pathloss(np.hypot(offset[..., 0], offset[..., 1]).ravel(), heard.rss[good].ravel())[1])
+    assert np.all(np.diff(history) < 0)
+    assert history[-1] < 2.1  # measured 1.96 after 30 rounds, still falling
 
 
 def test_three_db_noise_site_with_four_plus_aps_recovers_n_within_0_3():
