@@ -247,11 +247,11 @@ def _starting_points(points, ratio2, mask):
     collinear = _collinear(points, mask)
     x0 = solve2(b, c)
     x1 = -solve2(b, g)
-    qa = (x1 ** 2).sum(axis=1)
-    qb = 2.0 * (x0 * x1).sum(axis=1) - 1.0
-    qc = (x0 ** 2).sum(axis=1)
-    disc = qb ** 2 - 4.0 * qa * qc
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # collinear APs: no closed form
+        qa = (x1 ** 2).sum(axis=1)
+        qb = 2.0 * (x0 * x1).sum(axis=1) - 1.0
+        qc = (x0 ** 2).sum(axis=1)
+        disc = qb ** 2 - 4.0 * qa * qc
         q = 0.5 * (-qb + np.sqrt(np.maximum(disc, 0.0)))
         near_t = np.where(disc >= 0, qc / q, -qb / (2.0 * qa))
         far_t = np.where(disc >= 0, q / qa, np.nan)
