@@ -6,7 +6,8 @@ The model is generated from the live algorithm definitions so its parameter name
 import sys
 
 from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingModelAlgorithm,
-                       QgsProcessingModelChildAlgorithm, QgsProcessingModelChildParameterSource as Source,
+                       QgsProcessingModelChildAlgorithm, QgsProcessingModelChildDependency,
+                       QgsProcessingModelChildParameterSource as Source,
                        QgsProcessingModelOutput, QgsProcessingModelParameter, QgsProcessingParameterCrs,
                        QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterField, QgsProcessingParameterNumber, QgsProcessingParameterString)
@@ -15,6 +16,12 @@ from qgis.PyQt.QtCore import QPointF
 from plugin_package import ROOT, import_plugin_package
 
 MODEL_NAME = "pipeline"
+FLOWS = ["the paper's flow (Figure 19)", "maximum likelihood (mldensity)", "both, for comparison"]
+DEFAULT_FLOW = 2
+# native:condition branches: each flow's children run only when FLOW selects it (an unset FLOW is NULL there)
+BRANCHES = {"paper": (f"coalesce(@FLOW, {DEFAULT_FLOW}) <> 1",
+                      ("bowl_kept", "bowl_removed", "renormalize", "drilldown", "count", "reassemble")),
+            "ml": (f"coalesce(@FLOW, {DEFAULT_FLOW}) <> 0", ("mldensity",))}
 
 
 def model_inputs():
@@ -45,6 +52,7 @@ def model_inputs():
         number("SMOOTH", "Smoothing sigma of the client map (m)", number.Double, 10.0, minValue=0.0),
         number("PIXEL_SIZE", "Pixel size (m)", number.Double, 1.0, minValue=0.0),
         QgsProcessingParameterCrs("CRS", "Output CRS (default: the APs', or their UTM zone)", optional=True),
+        QgsProcessingParameterEnum("FLOW", "Client map from", FLOWS, defaultValue=DEFAULT_FLOW),
     ]
 
 
@@ -125,6 +133,17 @@ def _defaults(algorithm_id):
             if not p.isDestination() and p.defaultValue() is not None}
 
 
+def _flow_switch():
+    """The FLOW switch: a conditional branch per flow (a flow's children depend on its branch)."""
+    switch = QgsProcessingModelChildAlgorithm("native:condition")
+    switch.setChildId("flow")
+    switch.setDescription("Which client map(s): FLOW")
+    switch.setConfiguration({"conditions": [{"name": name, "expression": expression}
+                                            for name, (expression, _) in BRANCHES.items()]})
+    switch.setPosition(QPointF(900, 480))
+    return switch
+
+
 def build_model():
     """The pipeline as a QgsProcessingModelAlgorithm (the wifidensity provider must be registered)."""
     model = QgsProcessingModelAlgorithm(MODEL_NAME, "2. Beyond the paper")
@@ -134,6 +153,8 @@ def build_model():
         component = QgsProcessingModelParameter(parameter.name())
         component.setPosition(QPointF(120 + 260 * (row % 4), 60 + 60 * (row // 4)))
         model.addModelParameter(parameter, component)
+    model.addChildAlgorithm(_flow_switch())
+    branch_of = {child: branch for branch, (_, children) in BRANCHES.items() for child in children}
     for row, (child_id, algorithm, parameters, outputs, description) in enumerate(CHILDREN):
         child = QgsProcessingModelChildAlgorithm(algorithm)
         child.setChildId(child_id)
@@ -149,6 +170,8 @@ def build_model():
             output.setPosition(QPointF(child.position().x() + 300, child.position().y()))
             model_outputs[output_name] = output
         child.setModelOutputs(model_outputs)
+        if child_id in branch_of:
+            child.setDependencies([QgsProcessingModelChildDependency("flow", branch_of[child_id])])
         model.addChildAlgorithm(child)
     model.setHelpContent({"ALG_DESC": (ROOT / "resources" / "help" / f"{MODEL_NAME}.html").read_text(encoding="utf-8")})
     return model

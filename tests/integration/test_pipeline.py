@@ -56,7 +56,7 @@ def _inside(polygon_path, xy):
 def test_the_pipeline_is_exposed_and_every_child_is_valid(provider):
     model = QgsApplication.processingRegistry().algorithmById("wifidensity:pipeline")
     assert model is not None, "resources/models/pipeline.model3 is not exposed by the provider"
-    assert len(model.childAlgorithms()) == 11
+    assert len(model.childAlgorithms()) == 12  # the nine tools (bowl twice), mldensity, the FLOW switch
     for child_id in model.childAlgorithms():
         # the model was read while the provider loaded, before its tools were in the registry; the modeler and a
         # run re-resolve the children the same way
@@ -79,6 +79,17 @@ def test_pipeline_maps_the_clients_of_a_simulated_site(site, tmp_path):
     assert clients.grid.crs and "32633" in clients.grid.crs  # the APs' metric CRS, so it overlays on basemaps
     zones = QgsVectorLayer(str(tmp_path / "zones.gpkg"), "zones", "ogr")
     assert "x" in zones.fields().names() and zones.featureCount() >= 1
+
+
+@pytest.mark.parametrize("flow, written, skipped, counted", [(0, "clients.tif", "ml_clients.tif", RANDOMISING),
+                                                              (1, "ml_clients.tif", "clients.tif", ("outdoor",))])
+def test_the_flow_switch_runs_one_flow(site, tmp_path, flow, written, skipped, counted):
+    """mldensity drops indoor APs (its model has no walls), so its map counts the outdoor clients."""
+    import processing
+    processing.run("wifidensity:pipeline", {**_pipeline_inputs(site, tmp_path), "FLOW": flow})
+    true_clients = sum(len(site["truth_xy"][kind]) for kind in counted)
+    assert read_density(str(tmp_path / written)).mass() == pytest.approx(true_clients, rel=0.10)
+    assert not (tmp_path / skipped).exists()
 
 
 @pytest.mark.qgis_process
