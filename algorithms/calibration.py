@@ -1,4 +1,4 @@
-"""Ground-truth-free calibration of the path-loss model A, n from the localizations (paper §5.3, Figure 6).
+"""Ground-truth-free calibration of the path-loss model A, n from the localizations (paper §4.6, Figure 6).
 
 The paper fits RSS on log10(d) over the localized emissions and re-localizes with the new n until n settles.
 With Apollonius localization the emission's own A cancels, so with exactly 3 APs every position fits its RSS

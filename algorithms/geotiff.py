@@ -58,7 +58,8 @@ def read_density(path):
             if transform.b != 0 or transform.d != 0:
                 raise InputError(f"{path}: the raster is rotated; warp it to a north-up grid first.")
             if abs(abs(transform.a) - abs(transform.e)) > 1e-6 * abs(transform.a):
-                raise InputError(f"{path}: pixels are {transform.a} x {-transform.e}; density tools need square pixels.")
+                raise InputError(f"{path}: pixels are {transform.a} x {-transform.e}; "
+                                 "density tools need square pixels.")
             values = src.read(1, masked=True).filled(0).astype(np.float64)
             crs = src.crs.to_wkt() if src.crs else ""
             grid = Grid(transform.c, transform.f, transform.a, src.width, src.height, crs)

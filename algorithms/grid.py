@@ -23,7 +23,8 @@ class Grid:
         if not (np.isfinite(pixel) and pixel > 0):
             raise InputError(f"PIXEL_SIZE = {pixel} m: the pixel size must be a positive number of metres.")
         if not (x_max > x_min and y_max > y_min):
-            raise InputError("The output extent is empty: give an EXTENT with width and height, or APs that span an area.")
+            raise InputError("The output extent is empty: give an EXTENT with width and height, "
+                             "or APs that span an area.")
         width = int(np.ceil((x_max - x_min) / pixel - 1e-9))
         height = int(np.ceil((y_max - y_min) / pixel - 1e-9))
         if width * height > 200_000_000:

@@ -4,7 +4,7 @@ Forward model. An emission made at cell c is heard at AP a with an RSS in the re
 for the integer RSS sniffers report) with probability
 ``K_a(r, c) = Phi((r + w/2 - mu_a(c)) / sigma) - Phi((r - w/2 - mu_a(c)) / sigma)``, w the bin width,
 which is the issue's ``phi((r - mu) / sigma) / sigma`` integrated over the bin (exactly that density when the
-RSS values are not integers), with the log-distance mean ``mu_a(c) = A - 10 n log10 d(a, c)`` (paper §3.2,
+RSS values are not integers), with the log-distance mean ``mu_a(c) = A - 10 n log10 d(a, c)`` (paper §4.1,
 pathloss.rss_at; d >= d0 = 1 m). Each AP hears independently, so the PR counts y(a, r) are Poisson with mean
 ``sum_c K_a(r, c) lambda_c``, lambda_c the emissions made at cell c. A reception probability p common to
 all APs only scales lambda, whose total is set from the count of emissions anyway, so p = 1 here.
@@ -288,7 +288,8 @@ def client_density(estimate, emissions, x):
 
 def without_indoor_aps(probe_ap_ids, aps):
     """(mask of the PRs heard by outdoor APs, AccessPoints of the outdoor APs): the model has no walls, so
-    indoor APs and their PRs are left out (paper §3.3 removes them from the bowl flow for the same reason)."""
+    indoor APs and their PRs are left out (the paper's Filtering tool, §4.5, sets them apart from the bowl
+    flow for the same reason)."""
     rows = probe_ap_rows(probe_ap_ids, aps)
     outdoor = ~np.asarray(aps.indoor, dtype=bool)
     if not outdoor.any():

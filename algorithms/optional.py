@@ -4,7 +4,8 @@ import importlib
 from .errors import InputError
 
 _INSTALL = {
-    "rasterio": "python3-rasterio (Debian/Ubuntu) or 'pip install rasterio' in QGIS's Python (OSGeo4W Shell on Windows)",
+    "rasterio": "python3-rasterio (Debian/Ubuntu) or 'pip install rasterio' in QGIS's Python "
+                "(OSGeo4W Shell on Windows)",
     "scipy": "python3-scipy (Debian/Ubuntu) or 'pip install scipy' in QGIS's Python",
     "shapely": "python3-shapely (Debian/Ubuntu) or 'pip install shapely' in QGIS's Python",
     "pyproj": "python3-pyproj (Debian/Ubuntu) or 'pip install pyproj' in QGIS's Python",

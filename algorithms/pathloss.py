@@ -1,4 +1,4 @@
-"""The log-distance ("Friis" in the paper) path-loss model, paper §3.2, d0 = 1 m.
+"""The log-distance ("Friis" in the paper) path-loss model, paper §4.1, d0 = 1 m.
 
 RSS = A - 10 n log10(d), inverted d = 10^((A - RSS) / (10 n)).
 """
@@ -38,7 +38,7 @@ def check_model(a, n, sigma_rss=None):
 
 
 def fit_pathloss(distance, rss):
-    """Least-squares fit of RSS on log10(d) (paper §5.3, Figure 6).
+    """Least-squares fit of RSS on log10(d) (paper §4.6, Figure 6).
 
     Returns (A, n, A_stderr, n_stderr, residual_sd). Needs at least 3 points at 2 or more distances.
     """

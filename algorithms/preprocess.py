@@ -1,4 +1,4 @@
-"""Preprocessing (SPEC tool 1; paper §3.1 and §4.1): window, MAC classes, emissions and their multiplicities.
+"""Preprocessing (SPEC tool 1; paper §3.2 classes, §3.4 the tool): window, MAC classes, emissions, multiplicities.
 
 Every PR of the window [start, end) is classed by its MAC:
 CC when the MAC is in the connections table (checked first), CR when the MAC occurs 1..THRESHOLD times,

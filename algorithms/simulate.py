@@ -5,7 +5,7 @@ Used for the sample site, the tests of every tool and the ``wifidensity:simulate
 Model (the paper's assumptions, §3): every client emits bursts of Probe Requests ("emissions") at random
 times of the window. A randomising client draws a fresh MAC for every emission; IoT devices and connected
 clients keep one MAC. Each AP hears each emission independently with ``reception`` probability if the
-log-distance RSS (paper §3.2, ``pathloss.rss_at``) plus Gaussian noise of ``sigma_rss`` dB, rounded to an
+log-distance RSS (paper §4.1, ``pathloss.rss_at``) plus Gaussian noise of ``sigma_rss`` dB, rounded to an
 integer dBm as sniffers report it, is at least the receiver ``floor``. A wall between an indoor AP and an
 outdoor client (or an indoor client and an outdoor AP) costs ``wall_loss`` dB. The PRs of one emission arrive
 within ``burst`` seconds. An emission that no AP hears leaves no trace.

@@ -1,4 +1,4 @@
-"""Interactive drill-down (SPEC tool 8, paper §3.5): lower the cap with a slider or the mouse wheel, live.
+"""Interactive drill-down (SPEC tool 8, paper §5.1.4): lower the cap with a slider or the mouse wheel, live.
 
 The capped map min(v, T) is shown by stretching density.qml's colour ramp to [0, T] without clipping, so every
 pixel above T saturates in the top colour: what remains un-saturated is exactly what the cap keeps. T is
