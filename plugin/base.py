@@ -1,11 +1,19 @@
 """The shared base of every wifidensity algorithm: name, group, help, icon, error handling."""
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingException,
+                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..algorithms.errors import Cancelled, InputError
 from .feedback import FeedbackProgress
 from .paths import HELP_DIR, ICON_DIR
+
+
+PROBE_FIELDS = {  # field parameter: (label, default field name = the standard output name of preprocess)
+    "TIME_FIELD": ("Time field", "time"), "AP_FIELD": ("AP id field", "ap_id"), "MAC_FIELD": ("MAC field", "mac"),
+    "RSS_FIELD": ("RSS field (dBm)", "rss"),
+    "EMISSION_FIELD": ("Emission id field (grouped here when absent)", "emission"),
+}
 
 
 class WifiDensityAlgorithm(QgsProcessingAlgorithm):
@@ -63,6 +71,28 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
         """The algorithm's work; returns the outputs dict. (Not ``run``: QgsProcessingAlgorithm.run is
         what processing.run calls, and overriding it breaks every algorithm.)"""
         raise NotImplementedError
+
+    def add_probe_table(self, fields, description="Probe request table", labels=None):
+        """INPUT (any table) and its field parameters, e.g. ("AP_FIELD", "RSS_FIELD"), with the standard defaults.
+
+        The field parameters are optional so their defaults apply: QGIS refuses a missing required field value.
+        """
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "INPUT", self.tr(description), [QgsProcessing.TypeVector]))
+        for name in fields:
+            label, default = PROBE_FIELDS[name]
+            label = (labels or {}).get(name, label)
+            self.addParameter(QgsProcessingParameterField(name, self.tr(label), default, "INPUT", optional=True))
+
+    def add_access_points(self, description="Access points", optional=False, indoor=False):
+        """APS (points) with AP_ID_FIELD and, when ``indoor``, INDOOR_FIELD."""
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            "APS", self.tr(description), [QgsProcessing.TypeVectorPoint], optional=optional))
+        self.addParameter(QgsProcessingParameterField(
+            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
+        if indoor:
+            self.addParameter(QgsProcessingParameterField(
+                "INDOOR_FIELD", self.tr("Indoor flag field of the AP layer"), "indoor", "APS", optional=True))
 
     @staticmethod
     def progress(feedback, start=0.0, end=100.0):

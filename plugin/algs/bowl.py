@@ -1,8 +1,6 @@
 """wifidensity:bowl — SPEC tool 3 (science in algorithms/bowl.py and algorithms/radial.py)."""
-from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterCrs,
-                       QgsProcessingParameterExtent, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterField, QgsProcessingParameterNumber,
-                       QgsProcessingParameterRasterDestination)
+from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterCrs, QgsProcessingParameterExtent,
+                       QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination)
 
 from ...algorithms.bowl import bowl, bowl_grid
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
@@ -17,16 +15,8 @@ class BowlAlgorithm(WifiDensityAlgorithm):
     DISPLAY_NAME = "3. Bowl (PR density rings)"
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "INPUT", self.tr("Probe request table"), [QgsProcessing.TypeVector]))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_FIELD", self.tr("AP id field"), "ap_id", "INPUT", optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "RSS_FIELD", self.tr("RSS field (dBm)"), "rss", "INPUT", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "APS", self.tr("Access points"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
+        self.add_probe_table(("AP_FIELD", "RSS_FIELD"))
+        self.add_access_points()
         for name, label, default in (("A", "A: RSS at 1 m (dBm)", DEFAULT_A),
                                      ("N", "n: path-loss exponent", DEFAULT_N),
                                      ("SIGMA_RSS", "RSS noise sigma (dB)", DEFAULT_SIGMA_RSS),

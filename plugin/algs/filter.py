@@ -5,7 +5,6 @@ the removed one also says why each PR was set aside.
 """
 from qgis.core import (QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProcessing,
                        QgsProcessingOutputNumber, QgsProcessingParameterFeatureSink,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterString)
 from qgis.PyQt.QtCore import QVariant
 
@@ -24,18 +23,8 @@ class FilterAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "tools"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "INPUT", self.tr("Probe request table"), [QgsProcessing.TypeVector]))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_FIELD", self.tr("AP id field"), "ap_id", "INPUT", optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "RSS_FIELD", self.tr("RSS field (dBm)"), "rss", "INPUT", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "APS", self.tr("Access points"), [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "INDOOR_FIELD", self.tr("Indoor flag field of the AP layer"), "indoor", "APS", optional=True))
+        self.add_probe_table(("AP_FIELD", "RSS_FIELD"))
+        self.add_access_points(optional=True, indoor=True)
         self.addParameter(QgsProcessingParameterString(
             "INDOOR_APS", self.tr("Further indoor AP ids (comma separated)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(

@@ -4,7 +4,6 @@ from datetime import datetime, timezone
 import numpy as np
 from qgis.core import (QgsGeometry, QgsPointXY, QgsProcessing, QgsProcessingOutputNumber,
                        QgsProcessingOutputString, QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSink,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsWkbTypes)
 
 from ...algorithms.apollonius import DEFAULT_MAX_RESIDUAL, QUALITY_NAMES
@@ -24,20 +23,11 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "tools"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "INPUT", self.tr("Probe request table"), [QgsProcessing.TypeVector]))
-        for name, label, default in (("TIME_FIELD", "Time field", "time"), ("AP_FIELD", "AP id field", "ap_id"),
-                                     ("MAC_FIELD", "MAC field", "mac"), ("RSS_FIELD", "RSS field (dBm)", "rss"),
-                                     ("EMISSION_FIELD", "Emission id field (grouped here when absent)",
-                                      "emission")):
-            self.addParameter(QgsProcessingParameterField(name, self.tr(label), default, "INPUT", optional=True))
+        self.add_probe_table(("TIME_FIELD", "AP_FIELD", "MAC_FIELD", "RSS_FIELD", "EMISSION_FIELD"))
         self.addParameter(QgsProcessingParameterNumber(
             "TOLERANCE", self.tr("TOLERANCE: PRs of one emission lie within (s)"),
             QgsProcessingParameterNumber.Double, 2.0, minValue=0.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "APS", self.tr("Access points"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
+        self.add_access_points()
         self.addParameter(QgsProcessingParameterNumber(
             "N", self.tr("Path-loss exponent n (start value; kept when the calibration is not trustworthy)"),
             QgsProcessingParameterNumber.Double, DEFAULT_N, minValue=0.1, maxValue=10.0))

@@ -1,7 +1,7 @@
 """wifidensity:mldensity — maximum-likelihood client density (issue 7; science in algorithms/mldensity.py)."""
 from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterCrs,
                        QgsProcessingParameterExtent, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterField, QgsProcessingParameterNumber,
+                       QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination)
 
 from ...algorithms.bowl import bowl_grid
@@ -26,23 +26,15 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "beyond"
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "INPUT", self.tr("Probe request table (Preprocessing's CR output)"), [QgsProcessing.TypeVector]))
-        for name, label, default in (("AP_FIELD", "AP id field", "ap_id"), ("RSS_FIELD", "RSS field (dBm)", "rss"),
-                                     ("EMISSION_FIELD", "Emission id field", "emission"),
-                                     ("TIME_FIELD", "Time field (only without an emission field)", "time"),
-                                     ("MAC_FIELD", "MAC field (only without an emission field)", "mac")):
-            self.addParameter(QgsProcessingParameterField(name, self.tr(label), default, "INPUT", optional=True))
+        self.add_probe_table(("AP_FIELD", "RSS_FIELD", "EMISSION_FIELD", "TIME_FIELD", "MAC_FIELD"),
+                             "Probe request table (Preprocessing's CR output)",
+                             {"EMISSION_FIELD": "Emission id field",
+                              "TIME_FIELD": "Time field (only without an emission field)",
+                              "MAC_FIELD": "MAC field (only without an emission field)"})
         self.addParameter(QgsProcessingParameterNumber(
             "TOLERANCE", self.tr("Emission grouping tolerance (s; only without an emission field)"), DOUBLE, 2.0,
             minValue=0.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "APS", self.tr("Access points (indoor-flagged APs and their PRs are left out)"),
-            [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_ID_FIELD", self.tr("AP id field of the AP layer"), "ap_id", "APS", optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "INDOOR_FIELD", self.tr("Indoor flag field of the AP layer"), "indoor", "APS", optional=True))
+        self.add_access_points("Access points (indoor-flagged APs and their PRs are left out)", indoor=True)
         for name, label, default in (("A", "A: RSS at 1 m (dBm)", DEFAULT_A), ("N", "n: path-loss exponent", DEFAULT_N),
                                      ("SIGMA_RSS", "RSS noise sigma (dB)", DEFAULT_SIGMA_RSS)):
             self.addParameter(QgsProcessingParameterNumber(name, self.tr(label), DOUBLE, default))

@@ -29,12 +29,7 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "tools"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "INPUT", self.tr("Probe request table"), [QgsProcessing.TypeVector]))
-        # field parameters are optional so their defaults apply (QGIS refuses a missing required field value)
-        for name, label, default in (("TIME_FIELD", "Time field", "time"), ("AP_FIELD", "AP id field", "ap_id"),
-                                     ("MAC_FIELD", "MAC field", "mac"), ("RSS_FIELD", "RSS field (dBm)", "rss")):
-            self.addParameter(QgsProcessingParameterField(name, self.tr(label), default, "INPUT", optional=True))
+        self.add_probe_table(("TIME_FIELD", "AP_FIELD", "MAC_FIELD", "RSS_FIELD"))
         self.addParameter(QgsProcessingParameterFeatureSource(
             "CONNECTIONS", self.tr("Connections table (MACs of connected clients)"), [QgsProcessing.TypeVector],
             optional=True))
