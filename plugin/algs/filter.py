@@ -9,10 +9,11 @@ from qgis.core import (QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProce
 from qgis.PyQt.QtCore import QVariant
 
 from ...algorithms.errors import InputError
+from ...algorithms.privacy import holds_raw_macs
 from ...algorithms.filtering import split_probes
 from ..base import WifiDensityAlgorithm
 from ..layers import read_access_points
-from ..tables import read_ap_and_rss, require_source
+from ..tables import read_ap_and_rss, read_columns, require_source
 
 REASON_FIELD = "removed_by"
 
@@ -23,7 +24,7 @@ class FilterAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "tools"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add_probe_table(("AP_FIELD", "RSS_FIELD"))
+        self.add_probe_table(("AP_FIELD", "RSS_FIELD", "MAC_FIELD"))
         self.add_access_points(optional=True, indoor=True)
         self.addParameter(QgsProcessingParameterString(
             "INDOOR_APS", self.tr("Further indoor AP ids (comma separated)"), optional=True))
@@ -38,6 +39,7 @@ class FilterAlgorithm(WifiDensityAlgorithm):
 
     def execute(self, parameters, context, feedback):
         source = require_source(self, parameters, "INPUT", context)
+        self._refuse_raw_macs(parameters, context, source)
         ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
         aps = None
         if parameters.get("APS") not in (None, ""):
@@ -48,6 +50,14 @@ class FilterAlgorithm(WifiDensityAlgorithm):
         feedback.pushInfo(f"Kept {split.kept_count} PRs, removed {split.removed_count}.")
         return {"OUTPUT": kept_id, "REMOVED": removed_id, "KEPT": split.kept_count,
                 "REMOVED_COUNT": split.removed_count}
+
+    def _refuse_raw_macs(self, parameters, context, source):
+        """The outputs copy every input field, so raw MAC addresses must not be in it (SPEC: Privacy)."""
+        field = self.parameterAsString(parameters, "MAC_FIELD", context) or "mac"
+        if field in source.fields().names():
+            if holds_raw_macs(read_columns(self, parameters, "INPUT", context, [field])[field]):
+                raise InputError(f"The field '{field}' holds raw MAC addresses, which would be copied to the outputs. "
+                                 "Run Preprocessing first: it hashes them with your SECRET.")
 
     def _write(self, parameters, context, source, split, feedback):
         removed_fields = QgsFields(source.fields())

@@ -56,6 +56,14 @@ def test_raw_macs_are_hashed_and_never_written(provider, tmp_path):
         _run("preprocess", {"INPUT": table, "OUTPUT": str(tmp_path / "out2.csv")})
 
 
+def test_filter_refuses_raw_macs_it_would_copy(provider, tmp_path):
+    rows = [r.replace("aaa", "AA:BB:CC:00:11:22") for r in GOOD_ROWS]
+    table = _csv(tmp_path, "raw.csv", "time,ap_id,mac,rss", rows)
+    with pytest.raises(QgsProcessingException, match="raw MAC addresses.*Run Preprocessing first"):
+        _run("filter", {"INPUT": table, "OUTPUT": str(tmp_path / "kept.csv"), "REMOVED": str(tmp_path / "rem.csv")})
+    assert not any("aa:bb:cc" in p.read_text().lower() for p in tmp_path.glob("*.csv") if p.name != "raw.csv")
+
+
 def test_field_parameters_pick_other_names(provider, tmp_path):
     table = _csv(tmp_path, "named.csv", "stamp,sniffer,src,rssi", GOOD_ROWS)
     result = _run("preprocess", {"INPUT": table, "TIME_FIELD": "stamp", "AP_FIELD": "sniffer", "MAC_FIELD": "src",
