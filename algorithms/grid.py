@@ -52,12 +52,6 @@ class Grid:
         ys = self.y_max - (np.arange(self.height) + 0.5) * self.pixel
         return xs, ys
 
-    def same_as(self, other, tolerance=1e-6):
-        """True when both grids have the same pixels (position, size, shape)."""
-        return (self.shape == other.shape and abs(self.pixel - other.pixel) <= tolerance * self.pixel
-                and abs(self.x_min - other.x_min) <= tolerance * self.pixel
-                and abs(self.y_max - other.y_max) <= tolerance * self.pixel)
-
     def transform(self):
         """The GDAL geotransform (x_min, pixel, 0, y_max, 0, -pixel)."""
         return (self.x_min, self.pixel, 0.0, self.y_max, 0.0, -self.pixel)
