@@ -2,7 +2,6 @@
 import numpy as np
 
 
-
 def utm_epsg(lon, lat):
     """EPSG code of the WGS84 UTM zone containing (lon, lat) in degrees."""
     zone = int(np.floor((lon + 180.0) / 6.0)) % 60 + 1
