@@ -42,13 +42,8 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "data"
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "APS", self.tr("Access points (empty: the built-in 300 x 200 m square in Brno)"),
-            [QgsProcessing.TypeVectorPoint], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "AP_ID_FIELD", self.tr("AP id field"), "ap_id", "APS", optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "INDOOR_FIELD", self.tr("Indoor flag field"), "indoor", "APS", optional=True))
+        self.add_access_points("Access points (empty: the built-in 300 x 200 m square in Brno)", optional=True,
+                               indoor=True)
         self.addParameter(QgsProcessingParameterFeatureSource(
             "CROWDS", self.tr("Crowd centres (points with spread and clients fields)"),
             [QgsProcessing.TypeVectorPoint], optional=True))
