@@ -9,6 +9,11 @@ from .feedback import FeedbackProgress
 from .paths import HELP_DIR, ICON_DIR
 
 
+def is_given(parameters, name):
+    """True when the user set parameter ``name`` (optional parameters arrive missing, None or '')."""
+    return parameters.get(name) not in (None, "")
+
+
 PROBE_FIELDS = {  # field parameter: (label, default field name = the standard output name of preprocess)
     "TIME_FIELD": ("Time field", "time"), "AP_FIELD": ("AP id field", "ap_id"), "MAC_FIELD": ("MAC field", "mac"),
     "RSS_FIELD": ("RSS field (dBm)", "rss"),
@@ -93,6 +98,10 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
         if indoor:
             self.addParameter(QgsProcessingParameterField(
                 "INDOOR_FIELD", self.tr("Indoor flag field of the AP layer"), "indoor", "APS", optional=True))
+
+    def optional_double(self, parameters, name, context):
+        """The number of optional parameter ``name``, or None when it is not given."""
+        return self.parameterAsDouble(parameters, name, context) if is_given(parameters, name) else None
 
     @staticmethod
     def progress(feedback, start=0.0, end=100.0):

@@ -7,6 +7,7 @@ from ..algorithms.crs import utm_for_points
 from ..algorithms.errors import InputError
 from ..algorithms.optional import require
 from ..algorithms.records import AccessPoints
+from .base import is_given
 from .tables import check_fields, require_source, text_column
 
 WKT = QgsCoordinateReferenceSystem.WKT_PREFERRED
@@ -95,7 +96,7 @@ def from_shapely(shape):
 
 def read_polygon_features(alg, parameters, name, context, target_crs, fields=()):
     """[(shapely polygon in target_crs, {field: value})] of the polygon layer of parameter ``name``; [] if unset."""
-    if parameters.get(name) in (None, ""):
+    if not is_given(parameters, name):
         return []
     source = require_source(alg, parameters, name, context)
     if fields:
@@ -114,7 +115,7 @@ def read_polygon_features(alg, parameters, name, context, target_crs, fields=())
 def read_polygons(alg, parameters, name, context, target_crs):
     """The union of the polygons of parameter ``name`` in ``target_crs`` (shapely), or None if unset."""
     features = read_polygon_features(alg, parameters, name, context, target_crs)
-    if parameters.get(name) in (None, ""):
+    if not is_given(parameters, name):
         return None
     ops = require("shapely.ops")
     return ops.unary_union([shape for shape, _ in features])

@@ -1,8 +1,11 @@
 """Density rasters in and out of Processing, styled on load with a QML from resources/styles."""
 from qgis.core import QgsProcessingLayerPostProcessorInterface
 
+from ..algorithms.bowl import bowl_grid
 from ..algorithms.errors import InputError
 from ..algorithms.geotiff import read_density, write_density
+from .base import is_given
+from .layers import WKT
 from .paths import STYLE_DIR
 
 _KEEP_ALIVE = []  # post-processors must outlive the algorithm object that registered them
@@ -72,6 +75,16 @@ def style_on_load(context, layer_id, style_name):
         processor = (ApplyDensityStyle if style_name == "density" else ApplyStyle)(qml)
         _KEEP_ALIVE.append(processor)
         context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(processor)
+
+
+def output_grid(alg, parameters, context, aps, crs):
+    """The raster grid of a tool with APS output: EXTENT if given, else the APs' extent plus MARGIN, PIXEL_SIZE pixels."""
+    extent = None
+    if is_given(parameters, "EXTENT"):
+        box = alg.parameterAsExtent(parameters, "EXTENT", context, crs)
+        extent = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+    return bowl_grid(aps.xy, alg.parameterAsDouble(parameters, "PIXEL_SIZE", context),
+                     alg.parameterAsDouble(parameters, "MARGIN", context), extent, crs.toWkt(WKT))
 
 
 def read_density_param(alg, parameters, name, context):

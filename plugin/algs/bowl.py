@@ -2,11 +2,11 @@
 from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterCrs, QgsProcessingParameterExtent,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination)
 
-from ...algorithms.bowl import bowl, bowl_grid
+from ...algorithms.bowl import bowl
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm
-from ..layers import WKT, read_access_points
-from ..rasters import write_density_param
+from ..layers import read_access_points
+from ..rasters import output_grid, write_density_param
 from ..tables import read_ap_and_rss
 
 
@@ -36,12 +36,7 @@ class BowlAlgorithm(WifiDensityAlgorithm):
     def execute(self, parameters, context, feedback):
         ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
         aps, crs = read_access_points(self, parameters, context)
-        extent = None
-        if parameters.get("EXTENT") not in (None, ""):
-            box = self.parameterAsExtent(parameters, "EXTENT", context, crs)
-            extent = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-        grid = bowl_grid(aps.xy, self.parameterAsDouble(parameters, "PIXEL_SIZE", context),
-                         self.parameterAsDouble(parameters, "MARGIN", context), extent, crs.toWkt(WKT))
+        grid = output_grid(self, parameters, context, aps, crs)
         feedback.pushInfo(f"{len(rss)} PRs at {len(aps)} APs onto {grid.width} x {grid.height} pixels "
                           f"of {grid.pixel:g} m in {crs.authid() or crs.description()}.")
         density = bowl(ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),

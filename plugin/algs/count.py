@@ -10,7 +10,7 @@ from ...algorithms.counting import connected_client_x
 from ...algorithms.errors import InputError
 from ...algorithms.zone_counts import METHODS, count_site, zone_table
 from ...algorithms.zones import parse_breaks, zones_from_levels, zones_from_polygons
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, from_shapely, read_polygon_features
 from ..rasters import read_density_param, style_on_load
 from ..tables import require_source, write_table
@@ -118,9 +118,9 @@ class CountAlgorithm(WifiDensityAlgorithm):
 
     def _zones(self, parameters, context):
         """(Zones, Density) from ZONES polygons or DENSITY levels, or (None, None) without a DENSITY raster."""
-        has_zones = parameters.get("ZONES") not in (None, "")
+        has_zones = is_given(parameters, "ZONES")
         breaks_text = self.parameterAsString(parameters, "BREAKS", context)
-        if parameters.get("DENSITY") in (None, ""):
+        if not is_given(parameters, "DENSITY"):
             if has_zones or breaks_text.strip():
                 raise InputError("Zones need the DENSITY raster to weigh their PRs: give DENSITY too.")
             return None, None
@@ -141,7 +141,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
 
     def _points(self, parameters, context, crs):
         """Localization points as (n x 2) metres in ``crs``, or None when POINTS is not given."""
-        if parameters.get("POINTS") in (None, ""):
+        if not is_given(parameters, "POINTS"):
             return None
         source = require_source(self, parameters, "POINTS", context)
         to_crs = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
@@ -158,7 +158,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
     def _x_cc(self, parameters, context):
         """X_CC of ref [1] when P_CC, A_CC and T_CC_HOURS are all given, else None."""
         names = ("P_CC", "A_CC", "T_CC_HOURS")
-        given = [parameters.get(name) not in (None, "") for name in names]
+        given = [is_given(parameters, name) for name in names]
         if not any(given):
             return None
         if not all(given):

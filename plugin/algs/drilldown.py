@@ -6,7 +6,7 @@ from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterNumber,
 from ...algorithms.drilldown import RetentionCurve, cap
 from ...algorithms.geotiff import Density
 from ...algorithms.reassemble import mass_outside
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..rasters import read_density_param, write_density_param
 
 
@@ -32,7 +32,7 @@ class DrilldownAlgorithm(WifiDensityAlgorithm):
         density = read_density_param(self, parameters, "INPUT", context)
         values = density.values.astype(np.float32)  # what the GeoTIFFs hold: the outputs add back exactly
         curve = RetentionCurve(values, density.grid.cell_area)
-        if parameters.get("THRESHOLD") not in (None, ""):
+        if is_given(parameters, "THRESHOLD"):
             threshold = self.parameterAsDouble(parameters, "THRESHOLD", context)
         else:
             threshold = curve.threshold(self.parameterAsDouble(parameters, "RETAIN", context))

@@ -7,7 +7,7 @@ from qgis.core import (QgsCoordinateTransform, QgsExpression, QgsFeatureRequest,
 from ...algorithms.apollonius import GOOD, QUALITY_NAMES
 from ...algorithms.errors import InputError
 from ...algorithms.fiducial import DEFAULT_LAYER, fiducial_region
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..layers import from_shapely, metric_crs, read_polygons
 from ..rasters import style_on_load
 from ..tables import require_source, write_table
@@ -47,7 +47,7 @@ class FiducialAlgorithm(WifiDensityAlgorithm):
         xy, crs = self._points(parameters, context)
         exclusions = read_polygons(self, parameters, "EXCLUSIONS", context, crs)
         boundary = read_polygons(self, parameters, "BOUNDARY", context, crs)
-        wants_all = parameters.get("ALL_LAYERS") not in (None, "")
+        wants_all = is_given(parameters, "ALL_LAYERS")
         chosen, layers, count = fiducial_region(xy, self.parameterAsInt(parameters, "LAYER", context), exclusions,
                                                 boundary, wants_all, self.progress(feedback, 0.0, 90.0))
         feedback.pushInfo(f"Layer {chosen.index} of {count}: {chosen.points_inside} points inside, "

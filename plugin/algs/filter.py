@@ -11,7 +11,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...algorithms.errors import InputError
 from ...algorithms.privacy import holds_raw_macs
 from ...algorithms.filtering import split_probes
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..layers import read_access_points
 from ..tables import read_ap_and_rss, read_columns, require_source
 
@@ -42,7 +42,7 @@ class FilterAlgorithm(WifiDensityAlgorithm):
         self._refuse_raw_macs(parameters, context, source)
         ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
         aps = None
-        if parameters.get("APS") not in (None, ""):
+        if is_given(parameters, "APS"):
             aps, _ = read_access_points(self, parameters, context)
         listed = self.parameterAsString(parameters, "INDOOR_APS", context).split(",")
         split = split_probes(ap_ids, rss, aps, self.parameterAsDouble(parameters, "RSS_MAX", context), listed)

@@ -4,7 +4,6 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination)
 
-from ...algorithms.bowl import bowl_grid
 from ...algorithms.counting import window_x
 from ...algorithms.emissions import group_emissions
 from ...algorithms.masks import region_mask
@@ -12,9 +11,9 @@ from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_d
                                      ml_emissions, without_indoor_aps)
 from ...algorithms.optional import require
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
-from ..base import WifiDensityAlgorithm
-from ..layers import WKT, read_access_points, read_polygon_features
-from ..rasters import write_density_param
+from ..base import WifiDensityAlgorithm, is_given
+from ..layers import read_access_points, read_polygon_features
+from ..rasters import output_grid, write_density_param
 from ..tables import read_ap_and_rss, read_columns, read_probes, require_source
 
 DOUBLE, INTEGER = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
@@ -80,15 +79,15 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         if not outdoor.all():
             feedback.pushInfo(f"Left out {int((~outdoor).sum())} PRs of indoor APs (the model has no walls).")
         ap_ids, rss, emission = ap_ids[outdoor], rss[outdoor], emission[outdoor]
-        grid = self._grid(parameters, context, aps, crs)
+        grid = output_grid(self, parameters, context, aps, crs)
         support = self._support(parameters, context, crs, grid)
-        floor = None if parameters.get("FLOOR") in (None, "") else self.parameterAsDouble(parameters, "FLOOR", context)
+        floor = self.optional_double(parameters, "FLOOR", context)
         estimate = ml_emissions(
             ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),
             self.parameterAsDouble(parameters, "N", context), self.parameterAsDouble(parameters, "SIGMA_RSS", context),
             floor=floor, support=support, iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
             sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 0.0, 90.0))
-        emissions = (heard_emission_count(emission) if parameters.get("EMISSIONS") in (None, "")
+        emissions = (heard_emission_count(emission) if not is_given(parameters, "EMISSIONS")
                      else self.parameterAsDouble(parameters, "EMISSIONS", context))
         x = self._x(parameters, context)
         density = client_density(estimate, emissions, x)
@@ -99,7 +98,7 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, density),
                    "CLIENTS": emissions / x, "EMISSIONS": emissions, "X": x, "PRS": len(rss),
                    "EMISSIONS_MADE": estimate.emissions.mass()}
-        if parameters.get("PR_OUTPUT") not in (None, ""):
+        if is_given(parameters, "PR_OUTPUT"):
             outputs["PR_OUTPUT"] = write_density_param(self, parameters, "PR_OUTPUT", context, estimate.prs)
         return outputs
 
@@ -115,23 +114,15 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
                                       self.parameterAsDouble(parameters, "TOLERANCE", context))
         return emission
 
-    def _grid(self, parameters, context, aps, crs):
-        extent = None
-        if parameters.get("EXTENT") not in (None, ""):
-            box = self.parameterAsExtent(parameters, "EXTENT", context, crs)
-            extent = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-        return bowl_grid(aps.xy, self.parameterAsDouble(parameters, "PIXEL_SIZE", context),
-                         self.parameterAsDouble(parameters, "MARGIN", context), extent, crs.toWkt(WKT))
-
     def _support(self, parameters, context, crs, grid):
         exclusions = [shape for shape, _ in read_polygon_features(self, parameters, "EXCLUSIONS", context, crs)]
-        if parameters.get("SUPPORT") in (None, ""):
+        if not is_given(parameters, "SUPPORT"):
             return region_mask([_extent_polygon(grid)], grid, exclusions, "the output extent") if exclusions else None
         support = [shape for shape, _ in read_polygon_features(self, parameters, "SUPPORT", context, crs)]
         return region_mask(support, grid, exclusions, "SUPPORT")
 
     def _x(self, parameters, context):
-        if parameters.get("X") not in (None, ""):
+        if is_given(parameters, "X"):
             return self.parameterAsDouble(parameters, "X", context)  # client_density rejects X <= 0
         return window_x(self.parameterAsDouble(parameters, "X_DAY", context),
                         self.parameterAsDouble(parameters, "WINDOW_HOURS", context))

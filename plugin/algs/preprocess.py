@@ -8,7 +8,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingOu
 from ...algorithms.errors import InputError
 from ...algorithms.preprocess import preprocess
 from ...algorithms.timeparse import to_iso, to_seconds
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..tables import check_fields, read_columns, read_probes, require_source, text_column, write_table
 
 COUNT_OUTPUTS = ["P", "P1", "P2", "P3", "P4PLUS", "EMISSIONS", "CR", "CF", "CC", "CR_MACS", "CF_MACS", "CC_MACS",
@@ -95,7 +95,7 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
                              "(2024-06-01T10:00:00) or epoch seconds.") from None
 
     def _connections(self, parameters, context):
-        if parameters.get("CONNECTIONS") in (None, ""):
+        if not is_given(parameters, "CONNECTIONS"):
             return None
         source = require_source(self, parameters, "CONNECTIONS", context)
         field = self.parameterAsString(parameters, "CONNECTIONS_MAC_FIELD", context) or "mac"

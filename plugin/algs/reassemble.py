@@ -9,7 +9,7 @@ from ...algorithms.errors import InputError
 from ...algorithms.geotiff import Density
 from ...algorithms.masks import polygons_mask
 from ...algorithms.reassemble import ZoneX, clients, smooth, zone_summary
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, from_shapely, read_polygon_features
 from ..rasters import read_density_layer, read_density_param, write_density_param
 from ..tables import numeric_column, write_table
@@ -53,7 +53,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         pieces = [read_density_layer(layer, f"PIECES ({layer.name()})") for layer in layers]
         names = [f"piece '{layer.name()}'" for layer in layers]
         position, zone_x = None, None
-        if parameters.get("POSITION_PIECE") not in (None, ""):
+        if is_given(parameters, "POSITION_PIECE"):
             position = read_density_param(self, parameters, "POSITION_PIECE", context)
             names.append("POSITION_PIECE")
             zone_x = self._zone_x(parameters, context, position)
@@ -61,7 +61,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         before = result.mass()
         crs = crs_from_text(result.grid.crs)
         domain = None
-        if parameters.get("SMOOTH_WITHIN") not in (None, ""):
+        if is_given(parameters, "SMOOTH_WITHIN"):
             shapes = [s for s, _ in read_polygon_features(self, parameters, "SMOOTH_WITHIN", context, crs)]
             domain = polygons_mask(shapes, result.grid)
         sigma = self.parameterAsDouble(parameters, "SMOOTH", context)
@@ -77,7 +77,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
 
     def _zone_x(self, parameters, context, position):
         """ZoneX from ZONES_X in the position piece's CRS; None (the global X everywhere) when not given."""
-        if parameters.get("ZONES_X") in (None, ""):
+        if not is_given(parameters, "ZONES_X"):
             return None
         field = self.parameterAsString(parameters, "X_FIELD", context) or "x"
         features = read_polygon_features(self, parameters, "ZONES_X", context, crs_from_text(position.grid.crs),
@@ -90,7 +90,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
 
     def _summary(self, parameters, context, density, crs):
         """Clients and area per zone, and a last row for the whole map; returns the sink's id."""
-        source_name = "ZONES" if parameters.get("ZONES") not in (None, "") else "ZONES_X"
+        source_name = "ZONES" if is_given(parameters, "ZONES") else "ZONES_X"
         field = self.parameterAsString(parameters, "ZONE_NAME_FIELD", context) or "zone"
         named = (field,) if field in self._field_names(parameters, source_name, context) else ()
         features = read_polygon_features(self, parameters, source_name, context, crs, named)

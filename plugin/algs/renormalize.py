@@ -35,9 +35,7 @@ class RenormalizeAlgorithm(WifiDensityAlgorithm):
         region = [shape for shape, _ in read_polygon_features(self, parameters, "REGION", context, crs)]
         exclusions = [shape for shape, _ in read_polygon_features(self, parameters, "EXCLUSIONS", context, crs)]
         inside = region_mask(region, density.grid, exclusions)
-        total = None
-        if parameters.get("TOTAL") not in (None, ""):
-            total = self.parameterAsDouble(parameters, "TOTAL", context)
+        total = self.optional_double(parameters, "TOTAL", context)
         result = renormalize(density, inside, MODES[self.parameterAsEnum(parameters, "MODE", context)], total)
         feedback.pushInfo(f"The region ({int(inside.sum())} pixels) now holds {result.total:g} PRs; "
                           f"{result.mass_moved:.4g} PRs were moved into it.")

@@ -13,7 +13,7 @@ from ...algorithms.crowd_areas import area_clients
 from ...algorithms.errors import InputError
 from ...algorithms.simulate import centred_crowd, sample_config, simulate
 from ...algorithms.timeparse import to_iso, to_seconds
-from ..base import WifiDensityAlgorithm
+from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, read_access_points, read_polygon_features
 from ..tables import check_fields, numeric_column, require_source, write_table
 
@@ -109,8 +109,8 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
 
     def _layout(self, parameters, context):
         """(SiteConfig with APs and crowds, output CRS): the user's layers, or the built-in sample site."""
-        if parameters.get("APS") in (None, ""):
-            if parameters.get("CROWDS") not in (None, "") or parameters.get("CROWD_AREAS") not in (None, ""):
+        if not is_given(parameters, "APS"):
+            if is_given(parameters, "CROWDS") or is_given(parameters, "CROWD_AREAS"):
                 raise InputError("CROWDS / CROWD_AREAS need APS: give the access points the crowds are around.")
             return SAMPLE, QgsCoordinateReferenceSystem(SAMPLE.crs)
         aps, crs = read_access_points(self, parameters, context)
@@ -124,7 +124,7 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         return config, crs_from_text(aps.crs) if aps.crs else crs
 
     def _crowds(self, parameters, context, crs):
-        if parameters.get("CROWDS") in (None, ""):
+        if not is_given(parameters, "CROWDS"):
             return None
         source = require_source(self, parameters, "CROWDS", context)
         spread_field = self.parameterAsString(parameters, "SPREAD_FIELD", context) or "spread"
@@ -143,7 +143,7 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         """Clients spread uniformly over the CROWD_AREAS polygons (n x 2 in ``crs``), or None when unset."""
         field = self.parameterAsString(parameters, "AREA_CLIENTS_FIELD", context) or "clients"
         features = read_polygon_features(self, parameters, "CROWD_AREAS", context, crs, (field,))
-        if parameters.get("CROWD_AREAS") in (None, ""):
+        if not is_given(parameters, "CROWD_AREAS"):
             return None
         if not features:
             raise InputError("CROWD_AREAS has no polygon features.")
