@@ -179,16 +179,18 @@ def read_probes(alg, parameters, context, feedback=None, input_name="INPUT", ext
     )
 
 
-def read_ap_and_rss(alg, parameters, context, feedback=None, input_name="INPUT"):
-    """(AP ids as text, RSS as float64) of the fields AP_FIELD and RSS_FIELD, for tools that need no time or MAC."""
+def read_ap_and_rss(alg, parameters, context, feedback=None, input_name="INPUT", extra_fields=()):
+    """(AP ids as text, RSS as float64, {extra field: raw values}) of AP_FIELD, RSS_FIELD and those of
+    ``extra_fields`` the table has, in one pass over the table, for tools that need no time or MAC."""
     source = require_source(alg, parameters, input_name, context)
     ap_field = alg.parameterAsString(parameters, "AP_FIELD", context) or "ap_id"
     rss_field = alg.parameterAsString(parameters, "RSS_FIELD", context) or "rss"
     check_fields(source, {"AP_FIELD": ap_field, "RSS_FIELD": rss_field})
-    columns = read_columns(alg, parameters, input_name, context, list(dict.fromkeys([ap_field, rss_field])),
-                           feedback)
+    present = [f for f in extra_fields if f in source.fields().names()]
+    columns = read_columns(alg, parameters, input_name, context,
+                           list(dict.fromkeys([ap_field, rss_field] + present)), feedback)
     return (text_column(columns[ap_field], ap_field, "AP_FIELD"),
-            numeric_column(columns[rss_field], rss_field, "RSS_FIELD"))
+            numeric_column(columns[rss_field], rss_field, "RSS_FIELD"), {f: columns[f] for f in present})
 
 
 def _qgis_field(name, values):

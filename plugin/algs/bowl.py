@@ -34,7 +34,7 @@ class BowlAlgorithm(WifiDensityAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MASS_OUTSIDE", self.tr("PR mass outside the extent")))
 
     def execute(self, parameters, context, feedback):
-        ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
+        ap_ids, rss, _ = read_ap_and_rss(self, parameters, context, feedback)
         aps, crs = read_access_points(self, parameters, context)
         grid = output_grid(self, parameters, context, aps, crs)
         feedback.pushInfo(f"{len(rss)} PRs at {len(aps)} APs onto {grid.width} x {grid.height} pixels "

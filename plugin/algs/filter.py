@@ -13,7 +13,7 @@ from ...algorithms.privacy import holds_raw_macs
 from ...algorithms.filtering import split_probes
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import read_access_points
-from ..tables import read_ap_and_rss, read_columns, require_source
+from ..tables import read_ap_and_rss, require_source
 
 REASON_FIELD = "removed_by"
 
@@ -39,8 +39,12 @@ class FilterAlgorithm(WifiDensityAlgorithm):
 
     def execute(self, parameters, context, feedback):
         source = require_source(self, parameters, "INPUT", context)
-        self._refuse_raw_macs(parameters, context, source)
-        ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
+        mac_field = self.parameterAsString(parameters, "MAC_FIELD", context) or "mac"
+        ap_ids, rss, extra = read_ap_and_rss(self, parameters, context, feedback, extra_fields=(mac_field,))
+        if mac_field in extra and holds_raw_macs(extra[mac_field]):
+            # the outputs copy every input field (SPEC: Privacy)
+            raise InputError(f"The field '{mac_field}' holds raw MAC addresses, which would be copied to the "
+                             "outputs. Run Preprocessing first: it hashes them with your SECRET.")
         aps = None
         if is_given(parameters, "APS"):
             aps, _ = read_access_points(self, parameters, context)
@@ -50,14 +54,6 @@ class FilterAlgorithm(WifiDensityAlgorithm):
         feedback.pushInfo(f"Kept {split.kept_count} PRs, removed {split.removed_count}.")
         return {"OUTPUT": kept_id, "REMOVED": removed_id, "KEPT": split.kept_count,
                 "REMOVED_COUNT": split.removed_count}
-
-    def _refuse_raw_macs(self, parameters, context, source):
-        """The outputs copy every input field, so raw MAC addresses must not be in it (SPEC: Privacy)."""
-        field = self.parameterAsString(parameters, "MAC_FIELD", context) or "mac"
-        if field in source.fields().names():
-            if holds_raw_macs(read_columns(self, parameters, "INPUT", context, [field])[field]):
-                raise InputError(f"The field '{field}' holds raw MAC addresses, which would be copied to the outputs. "
-                                 "Run Preprocessing first: it hashes them with your SECRET.")
 
     def _write(self, parameters, context, source, split, feedback):
         removed_fields = QgsFields(source.fields())

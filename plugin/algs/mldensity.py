@@ -14,7 +14,7 @@ from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import read_access_points, read_polygon_features
 from ..rasters import output_grid, write_density_param
-from ..tables import read_ap_and_rss, read_columns, read_probes, require_source
+from ..tables import read_ap_and_rss, read_probes
 
 DOUBLE, INTEGER = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
 
@@ -73,8 +73,11 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
 
     def execute(self, parameters, context, feedback):
         aps, crs = read_access_points(self, parameters, context)
-        ap_ids, rss = read_ap_and_rss(self, parameters, context, feedback)
-        emission = self._emission_ids(parameters, context, feedback)
+        emission_field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
+        ap_ids, rss, extra = read_ap_and_rss(self, parameters, context, feedback, extra_fields=(emission_field,))
+        emission = extra.get(emission_field)
+        if emission is None:
+            emission = self._grouped_emissions(parameters, context, feedback, emission_field)
         outdoor, aps = without_indoor_aps(ap_ids, aps)
         if not outdoor.all():
             feedback.pushInfo(f"Left out {int((~outdoor).sum())} PRs of indoor APs (the model has no walls).")
@@ -102,12 +105,8 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
             outputs["PR_OUTPUT"] = write_density_param(self, parameters, "PR_OUTPUT", context, estimate.prs)
         return outputs
 
-    def _emission_ids(self, parameters, context, feedback):
-        """Emission id per PR: the emission field when the table has it, else grouped here (same MAC, TOLERANCE)."""
-        source = require_source(self, parameters, "INPUT", context)
-        field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
-        if field in source.fields().names():
-            return read_columns(self, parameters, "INPUT", context, [field], feedback)[field]
+    def _grouped_emissions(self, parameters, context, feedback, field):
+        """Emission id per PR for a table without an emission field: grouped here (same MAC, TOLERANCE)."""
         feedback.pushInfo(f"No '{field}' field: grouping PRs into emissions (same MAC within TOLERANCE).")
         probes = read_probes(self, parameters, context, feedback)
         emission, _ = group_emissions(probes.time, probes.ap_id, probes.mac,
