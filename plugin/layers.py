@@ -112,10 +112,13 @@ def read_polygon_features(alg, parameters, name, context, target_crs, fields=())
     return result
 
 
+def read_shapes(alg, parameters, name, context, target_crs):
+    """The polygons of parameter ``name`` in ``target_crs`` as a list of shapely geometries; [] if unset."""
+    return [shape for shape, _ in read_polygon_features(alg, parameters, name, context, target_crs)]
+
+
 def read_polygons(alg, parameters, name, context, target_crs):
     """The union of the polygons of parameter ``name`` in ``target_crs`` (shapely), or None if unset."""
-    features = read_polygon_features(alg, parameters, name, context, target_crs)
     if not is_given(parameters, name):
         return None
-    ops = require("shapely.ops")
-    return ops.unary_union([shape for shape, _ in features])
+    return require("shapely.ops").unary_union(read_shapes(alg, parameters, name, context, target_crs))

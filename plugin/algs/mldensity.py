@@ -12,7 +12,7 @@ from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_d
 from ...algorithms.optional import require
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm, is_given
-from ..layers import read_access_points, read_polygon_features
+from ..layers import read_access_points, read_shapes
 from ..rasters import output_grid, write_density_param
 from ..tables import read_ap_and_rss, read_probes
 
@@ -114,10 +114,10 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         return emission
 
     def _support(self, parameters, context, crs, grid):
-        exclusions = [shape for shape, _ in read_polygon_features(self, parameters, "EXCLUSIONS", context, crs)]
+        exclusions = read_shapes(self, parameters, "EXCLUSIONS", context, crs)
         if not is_given(parameters, "SUPPORT"):
             return region_mask([_extent_polygon(grid)], grid, exclusions, "the output extent") if exclusions else None
-        support = [shape for shape, _ in read_polygon_features(self, parameters, "SUPPORT", context, crs)]
+        support = read_shapes(self, parameters, "SUPPORT", context, crs)
         return region_mask(support, grid, exclusions, "SUPPORT")
 
     def _x(self, parameters, context):

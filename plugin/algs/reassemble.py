@@ -10,7 +10,7 @@ from ...algorithms.geotiff import Density
 from ...algorithms.masks import polygons_mask
 from ...algorithms.reassemble import ZoneX, clients, smooth, zone_summary
 from ..base import WifiDensityAlgorithm, is_given
-from ..layers import crs_from_text, from_shapely, read_polygon_features
+from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
 from ..rasters import read_density_layer, read_density_param, write_density_param
 from ..tables import numeric_column, write_table
 
@@ -62,7 +62,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         crs = crs_from_text(result.grid.crs)
         domain = None
         if is_given(parameters, "SMOOTH_WITHIN"):
-            shapes = [s for s, _ in read_polygon_features(self, parameters, "SMOOTH_WITHIN", context, crs)]
+            shapes = read_shapes(self, parameters, "SMOOTH_WITHIN", context, crs)
             domain = polygons_mask(shapes, result.grid)
         sigma = self.parameterAsDouble(parameters, "SMOOTH", context)
         smoothed = Density(smooth(result.values, sigma / result.grid.pixel if sigma > 0 else sigma, domain),

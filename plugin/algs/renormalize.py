@@ -6,7 +6,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
 from ...algorithms.masks import region_mask
 from ...algorithms.renormalize import MODES, renormalize
 from ..base import WifiDensityAlgorithm
-from ..layers import crs_from_text, read_polygon_features
+from ..layers import crs_from_text, read_shapes
 from ..rasters import read_density_param, write_density_param
 
 
@@ -32,8 +32,8 @@ class RenormalizeAlgorithm(WifiDensityAlgorithm):
     def execute(self, parameters, context, feedback):
         density = read_density_param(self, parameters, "INPUT", context)
         crs = crs_from_text(density.grid.crs)
-        region = [shape for shape, _ in read_polygon_features(self, parameters, "REGION", context, crs)]
-        exclusions = [shape for shape, _ in read_polygon_features(self, parameters, "EXCLUSIONS", context, crs)]
+        region = read_shapes(self, parameters, "REGION", context, crs)
+        exclusions = read_shapes(self, parameters, "EXCLUSIONS", context, crs)
         inside = region_mask(region, density.grid, exclusions)
         total = self.optional_double(parameters, "TOTAL", context)
         result = renormalize(density, inside, MODES[self.parameterAsEnum(parameters, "MODE", context)], total)

@@ -8,7 +8,7 @@ from ...algorithms.errors import InputError
 from ...algorithms.optional import require
 from ...algorithms.scoring import DEFAULT_SMOOTH, score
 from ..base import WifiDensityAlgorithm
-from ..layers import crs_from_text, read_polygon_features
+from ..layers import crs_from_text, read_shapes
 from ..rasters import read_density_param
 from ..tables import check_fields, require_source
 
@@ -43,7 +43,7 @@ class ScoreAlgorithm(WifiDensityAlgorithm):
         density = read_density_param(self, parameters, "INPUT", context)
         crs = crs_from_text(density.grid.crs)
         truth = self._truth_xy(parameters, context, crs)
-        polygons = [shape for shape, _ in read_polygon_features(self, parameters, "POLYGON", context, crs)]
+        polygons = read_shapes(self, parameters, "POLYGON", context, crs)
         polygon = require("shapely.ops").unary_union(polygons) if polygons else None
         result = score(density, truth, self.parameterAsDouble(parameters, "SMOOTH", context), polygon)
         feedback.pushInfo(f"r = {result.r:.3f}; clients {result.estimated:.4g} vs {result.true:g} true "
