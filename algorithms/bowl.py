@@ -12,6 +12,7 @@ from .grid import Grid
 from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model, distance_from_rss, distance_spread
 from .progress import SILENT
 from .radial import RingOperator
+from .validation import check_rss
 
 UNITS = "PRs/m2"
 KIND = "PR density (bowl)"
@@ -63,11 +64,7 @@ def probe_ap_rows(probe_ap_ids, aps):
 def bowl(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS, progress=SILENT):
     """The bowl density (PRs/m²) on ``grid`` of PRs heard by ``aps`` (records.AccessPoints, metric CRS)."""
     check_model(a, n, sigma_rss)
-    rss = np.asarray(rss, dtype=float)
-    bad = np.flatnonzero(~np.isfinite(rss))
-    if len(bad):
-        raise InputError(f"{len(bad)} probe requests have no numeric RSS (first at row {bad[0] + 1}); "
-                         f"RSS must be in dBm.")
+    rss = check_rss(rss)
     rows = probe_ap_rows(probe_ap_ids, aps)
     values = np.zeros(grid.shape)
     heard = np.unique(rows)

@@ -41,6 +41,7 @@ from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
 from .progress import SILENT
 from .reassemble import smooth
 from .records import AccessPoints
+from .validation import check_rss
 
 UNITS = "clients/m2"
 KIND = "client density (maximum likelihood)"
@@ -246,14 +247,9 @@ def _projector(radio, ap_xy, coarse, ap_rss):
 
 
 def _checked_rss(rss):
-    rss = np.asarray(rss, dtype=float)
     if len(rss) == 0:
         raise InputError("The probe table has no PRs: there is nothing to locate.")
-    bad = np.flatnonzero(~np.isfinite(rss))
-    if len(bad):
-        raise InputError(f"{len(bad)} probe requests have no numeric RSS (first at row {bad[0] + 1}); "
-                         f"RSS must be in dBm.")
-    return rss
+    return check_rss(rss)
 
 
 def _check_options(iterations, sieve):

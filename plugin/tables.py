@@ -7,6 +7,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
 from ..algorithms.errors import InputError
 from ..algorithms.records import Probes
 from ..algorithms.timeparse import to_seconds
+from ..algorithms.validation import check_rss
 
 PROBE_ROLES = {"time": "TIME_FIELD", "ap_id": "AP_FIELD", "mac": "MAC_FIELD", "rss": "RSS_FIELD"}
 _CHUNK = 50_000
@@ -147,6 +148,11 @@ def text_column(values, field, parameter):
     return np.asarray(values.astype(str), dtype=object)
 
 
+def rss_column(values, field):
+    """RSS in dBm as float64: numeric_column's row-level messages, then the science's check (finite, not positive)."""
+    return check_rss(numeric_column(values, field, "RSS_FIELD"), field)
+
+
 def read_probes(alg, parameters, context, feedback=None, input_name="INPUT", extra_fields=()):
     """The probe table of ``input_name`` as Probes, its fields chosen by TIME_FIELD, AP_FIELD, MAC_FIELD, RSS_FIELD.
 
@@ -165,11 +171,7 @@ def read_probes(alg, parameters, context, feedback=None, input_name="INPUT", ext
     missing = _missing_rows(time_values)
     if len(missing):
         raise InputError(f"Row {missing[0] + 1}: the time field '{field_of['time']}' (TIME_FIELD) is empty.")
-    rss = numeric_column(columns[field_of["rss"]], field_of["rss"], "RSS_FIELD")
-    positive = np.flatnonzero(rss > 0)
-    if len(positive):
-        raise InputError(f"Row {positive[0] + 1}: RSS = {rss[positive[0]]:g} in '{field_of['rss']}' is positive; "
-                         "RSS must be in dBm (negative, e.g. -70). Is RSS_FIELD the right field?")
+    rss = rss_column(columns[field_of["rss"]], field_of["rss"])
     return Probes(
         time=to_seconds(time_values, field_of["time"]),
         ap_id=text_column(columns[field_of["ap_id"]], field_of["ap_id"], "AP_FIELD"),
@@ -190,7 +192,7 @@ def read_ap_and_rss(alg, parameters, context, feedback=None, input_name="INPUT",
     columns = read_columns(alg, parameters, input_name, context,
                            list(dict.fromkeys([ap_field, rss_field] + present)), feedback)
     return (text_column(columns[ap_field], ap_field, "AP_FIELD"),
-            numeric_column(columns[rss_field], rss_field, "RSS_FIELD"), {f: columns[f] for f in present})
+            rss_column(columns[rss_field], rss_field), {f: columns[f] for f in present})
 
 
 def _qgis_field(name, values):

@@ -80,6 +80,8 @@ def test_bad_pixel_size(pixel):
 def test_bad_rss_and_model():
     with pytest.raises(InputError, match="RSS"):
         bowl(np.array(["L"]), np.array([np.nan]), _aps(), Grid(0, 10, 1, 10, 10))
+    with pytest.raises(InputError, match=r"Row 2: RSS = 5 .* positive"):
+        bowl(np.array(["L", "L"]), np.array([-60.0, 5.0]), _aps(), Grid(0, 10, 1, 10, 10))
     with pytest.raises(InputError, match="exponent"):
         bowl(np.array(["L"]), np.array([-60.0]), _aps(), Grid(0, 10, 1, 10, 10), n=0)
     with pytest.raises(InputError, match="MARGIN"):
