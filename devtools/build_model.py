@@ -75,6 +75,8 @@ PROBE_FIELDS = {"TIME_FIELD": "@TIME_FIELD", "AP_FIELD": "@AP_FIELD", "MAC_FIELD
                 "RSS_FIELD": "@RSS_FIELD"}
 STANDARD_FIELDS = {"TIME_FIELD": "time", "AP_FIELD": "ap_id", "MAC_FIELD": "mac", "RSS_FIELD": "rss"}
 APS = {"APS": "@APS", "AP_ID_FIELD": "@AP_ID_FIELD"}
+BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", PIXEL_SIZE="@PIXEL_SIZE",
+            CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT)  # the same for the kept and the removed PRs
 
 # (child id, algorithm, parameters, {model output name: child output}, description); in flow order.
 CHILDREN = [
@@ -94,12 +96,10 @@ CHILDREN = [
      dict(INPUT="localize.OUTPUT", LAYER="@LAYER", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
      {"FIDUCIAL": "OUTPUT"}, "7. Fiducial region (convex layer)"),
     ("bowl_kept", "wifidensity:bowl",
-     dict(INPUT="filter.OUTPUT", AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N",
-          PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     dict(INPUT="filter.OUTPUT", **BOWL),
      {}, "3. Bowl of the kept PRs"),
     ("bowl_removed", "wifidensity:bowl",
-     dict(INPUT="filter.REMOVED", AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N",
-          PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     dict(INPUT="filter.REMOVED", **BOWL),
      {}, "3. Bowl of the removed PRs (a separate piece)"),
     ("renormalize", "wifidensity:renormalize",
      dict(INPUT="bowl_kept.OUTPUT", REGION="fiducial.OUTPUT", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
