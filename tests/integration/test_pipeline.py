@@ -99,3 +99,20 @@ def test_pipeline_runs_from_the_command_line(site, qgis_cli, tmp_path):
     estimated = read_density(str(tmp_path / "clients.tif")).mass()
     true_clients = sum(len(site["truth_xy"][kind]) for kind in RANDOMISING)
     assert abs(estimated / true_clients - 1.0) < 0.10, (estimated, true_clients)
+
+
+def _canonical(path):
+    import xml.etree.ElementTree as ElementTree
+
+    def canon(element):  # Qt writes XML attributes in a random order
+        return (element.tag, tuple(sorted(element.attrib.items())), (element.text or "").strip(),
+                tuple(sorted(canon(child) for child in element)))
+    return canon(ElementTree.parse(path).getroot())
+
+
+def test_the_shipped_model_is_what_build_model_makes_of_the_current_tools(provider, tmp_path):
+    from build_model import build_model
+    from wifidensity.plugin.paths import MODEL_DIR
+    assert build_model().toFile(str(tmp_path / "pipeline.model3"))
+    assert _canonical(tmp_path / "pipeline.model3") == _canonical(MODEL_DIR / "pipeline.model3"), \
+        "run devtools/build_model.py: a tool's parameters changed since the model was written"
