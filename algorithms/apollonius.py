@@ -121,17 +121,38 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
         return Localization(heard.label, np.zeros((0, 2)), empty, empty, np.zeros(0, dtype=np.int64),
                             np.zeros(0, dtype=np.int64))
     origin, points, rss, mask = local_frame(heard, ap_xy)
-    ratio2 = np.where(mask, 10.0 ** ((rss[:, :1] - rss) / (5.0 * n)), 0.0)  # (d_i / d_1)^2
+    ratio2 = ratio_squares(rss, mask, n)
 
     starts, collinear = _starting_points(points, ratio2, mask)
     fits = [_refine_existing(start, points, rss, mask, n) for start in starts]
     xy, residual, a_implied = _choose(fits, points, mask)
     xy = xy + origin
-    quality = np.full(len(heard), GOOD, dtype=np.int64)
+    quality = grade(xy, residual, a_implied, ap_xy, max_residual, hull_margin)
+    quality[collinear] = DEGENERATE
+    return Localization(heard.label, xy, residual, a_implied, quality, heard.n_aps)
+
+
+def grade(xy, residual, a_implied, ap_xy, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0):
+    """Quality code of each position: OUTSIDE (more than ``hull_margin`` m outside the AP hull), POOR (residual
+    rms above ``max_residual`` dB), DEGENERATE (no finite point, or one implying more than _MAX_IMPLIED_A at
+    1 m), else GOOD; later codes override earlier ones."""
+    quality = np.full(len(xy), GOOD, dtype=np.int64)
     quality[outside_hull(xy, ap_xy) > hull_margin] = OUTSIDE
     quality[residual > max_residual] = POOR
-    quality[collinear | ~np.all(np.isfinite(xy), axis=1) | (a_implied > _MAX_IMPLIED_A)] = DEGENERATE
-    return Localization(heard.label, xy, residual, a_implied, quality, heard.n_aps)
+    quality[~np.all(np.isfinite(xy), axis=1) | (a_implied > _MAX_IMPLIED_A)] = DEGENERATE
+    return quality
+
+
+def ratio_squares(rss, mask, n):
+    """(d_i / d_1)^2 from the RSS ratios to the strongest AP (slot 0); 0 in unused slots."""
+    return np.where(mask, 10.0 ** ((rss[:, :1] - rss) / (5.0 * n)), 0.0)
+
+
+def ratio_centroid(points, ratio2, mask):
+    """Centroid of the APs that heard each emission weighted by 1 / d_i^2 as the RSS ratios imply: a point
+    that always exists, near the strongest APs."""
+    inverse = 1.0 / np.where(mask, ratio2, 1.0)
+    return _masked_mean(points * inverse[..., None], mask) / _masked_mean(inverse, mask)[:, None]
 
 
 def local_frame(heard, ap_xy):
@@ -162,11 +183,12 @@ def _masked_mean(values, mask):
     return (values * weights).sum(axis=1) / weights.sum(axis=1)
 
 
-def _residual(xy, points, rss, mask, n, a=None):
+def _residual(xy, points, rss, mask, n, a=None, prior=None):
     """RSS residuals (dB), their Jacobian in x, and the A they are measured against.
 
     With ``a`` None the emission's own A is eliminated (A_e = mean of f, the Apollonius case); otherwise the
-    residuals are f - a for the given A (the calibration's joint model).
+    residuals are f - a for the given A (the calibration's joint model). ``prior`` (centre (E, 2), weight (E,)
+    in dB per metre) appends the two pseudo-residuals weight * (x - centre) of a Gaussian position prior.
     """
     f, grad, _ = emission_model(xy, points, rss, mask, n)
     if a is None:
@@ -175,6 +197,10 @@ def _residual(xy, points, rss, mask, n, a=None):
     a = np.broadcast_to(np.asarray(a, dtype=float), (len(xy),))
     residual = np.where(mask, f - a[:, None], 0.0)
     jacobian = np.where(mask[..., None], grad, 0.0)
+    if prior is not None:
+        centre, weight = prior
+        residual = np.concatenate([residual, weight[:, None] * (xy - centre)], axis=1)
+        jacobian = np.concatenate([jacobian, weight[:, None, None] * np.eye(2)], axis=1)
     return residual, jacobian, a
 
 
@@ -187,15 +213,15 @@ def solve2(h, g):
     return np.column_stack([x0, x1])
 
 
-def refine(xy, points, rss, mask, n, a=None):
-    """Batched Levenberg-Marquardt on the RSS residuals (A eliminated, or fixed at ``a``); returns
-    (xy, rms, A_e).
+def refine(xy, points, rss, mask, n, a=None, prior=None):
+    """Batched Levenberg-Marquardt on the RSS residuals (A eliminated, or fixed at ``a``; optionally with a
+    position ``prior`` as in ``_residual``); returns (xy, rms, A_e), the rms over the RSS residuals only.
 
     Only the emissions still moving are iterated, so converged ones cost nothing.
     """
     xy = np.where(np.isfinite(xy), xy, 0.0)
     a = None if a is None else np.broadcast_to(np.asarray(a, dtype=float), (len(xy),))
-    residual, jacobian, _ = _residual(xy, points, rss, mask, n, a)
+    residual, jacobian, _ = _residual(xy, points, rss, mask, n, a, prior)
     cost = (residual ** 2).sum(axis=1)
     damping = np.full(len(xy), 1e-3)
     active = np.arange(len(xy))
@@ -210,7 +236,8 @@ def refine(xy, points, rss, mask, n, a=None):
         g = -np.column_stack([(jx * res).sum(axis=1), (jy * res).sum(axis=1)])
         step = np.nan_to_num(solve2(h, g))
         trial = xy[active] + step
-        t_residual, t_jacobian, _ = _residual(trial, p, r, m, n, None if a is None else a[active])
+        t_residual, t_jacobian, _ = _residual(trial, p, r, m, n, None if a is None else a[active],
+                                              None if prior is None else (prior[0][active], prior[1][active]))
         t_cost = (t_residual ** 2).sum(axis=1)
         better = t_cost < cost[active]
         gain = np.where(better, cost[active] - t_cost, 0.0)
@@ -258,9 +285,8 @@ def _starting_points(points, ratio2, mask):
         near_t = np.where(near_t > 0, near_t, np.nan)
         far_t = np.where(far_t > 0, far_t, np.nan)
         starts = [x0 + near_t[:, None] * x1, x0 + far_t[:, None] * x1]
-    weighted = _masked_mean(points / np.where(mask, ratio2, 1.0)[..., None], mask) / \
-        _masked_mean(1.0 / np.where(mask, ratio2, 1.0), mask)[:, None]
-    starts.append(np.where(np.isnan(starts[0]), weighted, np.nan))  # where the closed form has no point
+    # where the closed form has no point
+    starts.append(np.where(np.isnan(starts[0]), ratio_centroid(points, ratio2, mask), np.nan))
     if mask.shape[1] > 3:
         starts.append(_linear_solution(points, ratio2, mask))
     return starts, collinear

@@ -1,0 +1,80 @@
+"""Positions for noisy captures: the Apollonius fit with a weak Gaussian position prior (issue 4).
+
+Why: with A eliminated, an emission's position rests on RSS ratios alone, and these say little when the RSS
+noise is large. On the UNIST campus capture (about 6 dB of noise) the pure Apollonius points lie further from
+the GPS truth than the strongest sensor does. The remedy is the maximum a posteriori position
+
+    minimise over x   sum_i (RSS_i - A_e + 10 n log10 |x - p_i|)^2 / sigma^2  +  |x - c|^2 / s^2
+
+(A_e eliminated as in apollonius.py), where
+
+- c is the centroid of the APs that heard the emission, weighted by 1 / d_i^2 as the RSS ratios imply
+  (apollonius.ratio_centroid);
+- s is half the median distance between neighbouring APs: the scale of the AP layout, fixed before looking at
+  any RSS, so that nothing here is tuned to a capture;
+- sigma is the RSS noise measured on the emissions heard by 4+ APs (their Apollonius residuals, with the
+  three fitted unknowns x, y, A_e taken off the degrees of freedom).
+
+The prior weighs in only as much as the data are noisy. Noise-free data give sigma = 0, and the positions stay
+exact. Where no emission is heard by 4+ APs the noise cannot be measured, and the positions stay pure
+Apollonius.
+
+Measured (tests/unit/test_regularize.py, tests/realdata/test_unist_localization.py): on simulated sites with
+3 dB noise the median error drops slightly (16-AP grid 7.3 -> 7.1 m); on the UNIST capture at the default
+n = 2.5 it drops from 42.6 m to 34.3 m, below the strongest sensor's 38.2 m.
+"""
+import numpy as np
+
+from . import apollonius
+
+MIN_REDUNDANT = 10
+
+
+def noise_sd(points):
+    """RSS noise sd (dB) from the Apollonius residuals of the emissions heard by 4+ APs (0 with fewer than
+    MIN_REDUNDANT of them): sqrt(sum k rms^2 / sum (k - 3))."""
+    redundant = (points.n_aps >= 4) & (points.quality != apollonius.DEGENERATE) & np.isfinite(points.residual)
+    if redundant.sum() < MIN_REDUNDANT:
+        return 0.0
+    k = points.n_aps[redundant]
+    return float(np.sqrt(np.sum(k * points.residual[redundant] ** 2) / np.sum(k - 3)))
+
+
+def prior_sd(ap_xy):
+    """Half the median distance (m) from each AP to its nearest neighbour."""
+    ap_xy = np.unique(np.asarray(ap_xy, dtype=float), axis=0)
+    if len(ap_xy) < 2:
+        return float("nan")
+    gap = np.hypot(*(ap_xy[:, None, :] - ap_xy[None]).transpose(2, 0, 1))
+    np.fill_diagonal(gap, np.inf)
+    return 0.5 * float(np.median(gap.min(axis=1)))
+
+
+def regularize(points, heard, ap_xy, n, max_residual=apollonius.DEFAULT_MAX_RESIDUAL, hull_margin=0.0):
+    """MAP positions for the apollonius.Localization ``points`` of ``heard`` at exponent ``n``.
+
+    Each emission is refined from its Apollonius point and from the prior's centre; the lower posterior
+    cost wins. Degenerate emissions are left as they are. Returns (Localization, sigma dB, s m).
+    """
+    sigma, scale = noise_sd(points), prior_sd(ap_xy)
+    rows = np.flatnonzero(points.quality != apollonius.DEGENERATE)
+    if sigma == 0.0 or not np.isfinite(scale) or len(rows) == 0:
+        return points, sigma, scale
+    subset = apollonius.HeardEmissions(heard.label[rows], heard.ap[rows], heard.rss[rows])
+    origin, local, rss, mask = apollonius.local_frame(subset, ap_xy)
+    centre = apollonius.ratio_centroid(local, apollonius.ratio_squares(rss, mask, n), mask)
+    prior = (centre, np.full(len(rows), sigma / scale))
+    fits = [apollonius.refine(start.copy(), local, rss, mask, n, prior=prior)
+            for start in (points.xy[rows] - origin, centre)]
+    cost = np.column_stack([mask.sum(axis=1) * rms ** 2 + (prior[1] * np.hypot(*(xy - centre).T)) ** 2
+                            for xy, rms, _ in fits])
+    best = np.argmin(cost, axis=1)
+    pick = np.arange(len(rows))
+    xy = np.stack([xy for xy, _, _ in fits], axis=1)[pick, best] + origin
+    residual = np.column_stack([rms for _, rms, _ in fits])[pick, best]
+    a_implied = np.column_stack([a for _, _, a in fits])[pick, best]
+    result = apollonius.Localization(points.label, points.xy.copy(), points.residual.copy(),
+                                     points.a_implied.copy(), points.quality.copy(), points.n_aps)
+    result.xy[rows], result.residual[rows], result.a_implied[rows] = xy, residual, a_implied
+    result.quality[rows] = apollonius.grade(xy, residual, a_implied, ap_xy, max_residual, hull_margin)
+    return result, sigma, scale
