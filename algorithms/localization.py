@@ -1,13 +1,13 @@
 """The Localization tool end to end (SPEC tool 6): PRs -> emissions -> Apollonius points -> A, n.
 
-Ties together emission grouping (emissions.py), localization (apollonius.py) and the self-calibration
-(calibration.py), and keeps the counts the tool reports.
+Ties together emission grouping (emissions.py), localization (apollonius.py), the self-calibration
+(calibration.py) and the noise-weighted position prior (regularize.py), and keeps the counts the tool reports.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import apollonius, calibration
+from . import apollonius, calibration, regularize
 from .emissions import group_emissions
 from .errors import InputError
 from .progress import SILENT
@@ -18,7 +18,8 @@ class LocalizationRun:
     """points: apollonius.Localization (one row per emission heard by 3+ known APs); time: first PR time
     of each; fit: calibration.Calibration (the A, n to use, their standard errors, status and message);
     candidates: emissions heard by 3+ known APs; localized: those of GOOD quality; unknown_ap_ids: AP ids of
-    the probe table that are not in the AP layer (their PRs are ignored)."""
+    the probe table that are not in the AP layer (their PRs are ignored); noise_sd (dB) and prior_sd (m): the
+    position prior's weights (regularize.py), noise_sd 0 where no prior was applied."""
 
     points: apollonius.Localization
     time: np.ndarray
@@ -27,15 +28,18 @@ class LocalizationRun:
     candidates: int
     localized: int
     unknown_ap_ids: list
+    noise_sd: float = 0.0
+    prior_sd: float = float("nan")
 
 
 def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFAULT_MAX_RESIDUAL,
-                    tolerance=2.0, emission=None, progress=SILENT):
+                    tolerance=2.0, emission=None, progress=SILENT, prior=True):
     """Localize the emissions of ``probes`` (records.Probes) heard by 3+ of ``aps`` (records.AccessPoints).
 
     emission: an emission id per PR (e.g. preprocess's field), or None to group PRs of one MAC within
     ``tolerance`` seconds at distinct APs. With ``calibrate`` A and n are fitted (calibration.calibrate);
-    otherwise n is the given one and A the mean implied by the good localizations.
+    otherwise n is the given one and A the mean implied by the good localizations. With ``prior`` the final
+    positions are regularize.regularize's (pure Apollonius without).
     """
     ap_index = aps.index_of(probes.ap_id)
     unknown = sorted(set(np.asarray(probes.ap_id, dtype=str)[ap_index < 0]))
@@ -59,8 +63,11 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
         fit = calibration.Calibration(a, n, a, n, a_stderr, 0.0, "not calibrated",
                                       f"n = {n:g} as given; A = {a:.2f} dBm is the mean implied by the "
                                       f"{int(good.sum())} good localizations.", int(good.sum()), 0, float("nan"))
+    noise_sd, prior_sd = 0.0, float("nan")
+    if prior:
+        points, noise_sd, prior_sd = regularize.regularize(points, heard, aps.xy, fit.n, max_residual)
     return LocalizationRun(points, _first_time(emission, probes.time, heard.label), fit, heard, len(heard),
-                           int(points.good.sum()), unknown)
+                           int(points.good.sum()), unknown, noise_sd, prior_sd)
 
 
 def _first_time(emission, time, labels):

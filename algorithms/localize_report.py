@@ -16,7 +16,9 @@ def report_html(run, log_distance, rss):
             ("A handed on (dBm)", f"{fit.a:.2f}"), ("n handed on", f"{fit.n:.3f}"),
             ("Fitted A ± standard error (dBm)", f"{fit.fitted_a:.2f} ± {fit.a_stderr:.2f}"),
             ("Fitted n ± standard error", f"{fit.fitted_n:.3f} ± {fit.n_stderr:.3f}"),
-            ("Calibration status", fit.status), ("RSS residual sd (dB)", f"{fit.residual_sd:.2f}")]
+            ("Calibration status", fit.status), ("RSS residual sd (dB)", f"{fit.residual_sd:.2f}"),
+            ("Position prior: RSS noise of 4+-AP emissions (dB; 0 = not applied)", f"{run.noise_sd:.2f}"),
+            ("Position prior: spread (m)", f"{run.prior_sd:.1f}")]
     table = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Localization report</title></head>"
             f"<body style='font-family:sans-serif'>\n<h1>Localization and path-loss calibration</h1>\n"

@@ -33,6 +33,9 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
             QgsProcessingParameterNumber.Double, DEFAULT_N, minValue=0.1, maxValue=10.0))
         self.addParameter(QgsProcessingParameterBoolean(
             "CALIBRATE", self.tr("Calibrate A and n from the localizations"), True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            "POSITION_PRIOR", self.tr("Steady noisy positions with a prior towards the strongest APs (off: pure "
+                                      "Circles of Apollonius)"), True))
         self.addParameter(QgsProcessingParameterNumber(
             "MAX_RESIDUAL", self.tr("MAX_RESIDUAL: poorer RSS fits are flagged (dB, rms)"),
             QgsProcessingParameterNumber.Double, DEFAULT_MAX_RESIDUAL, minValue=0.0))
@@ -49,6 +52,9 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("FITTED_A", self.tr("A of the fit, even when not handed on")))
         self.addOutput(QgsProcessingOutputNumber("FITTED_N", self.tr("n of the fit, even when not handed on")))
         self.addOutput(QgsProcessingOutputString("CALIBRATION", self.tr("Calibration status and message")))
+        self.addOutput(QgsProcessingOutputNumber("NOISE_SD", self.tr("RSS noise measured on 4+-AP emissions (dB); "
+                                                                     "0: no position prior applied")))
+        self.addOutput(QgsProcessingOutputNumber("PRIOR_SD", self.tr("Spread of the position prior (m)")))
 
     def execute(self, parameters, context, feedback):
         emission_field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
@@ -62,7 +68,8 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
                               self.parameterAsBoolean(parameters, "CALIBRATE", context),
                               self.parameterAsDouble(parameters, "MAX_RESIDUAL", context),
                               self.parameterAsDouble(parameters, "TOLERANCE", context), emission,
-                              self.progress(feedback, 10.0, 90.0))
+                              self.progress(feedback, 10.0, 90.0),
+                              self.parameterAsBoolean(parameters, "POSITION_PRIOR", context))
         if run.unknown_ap_ids:
             feedback.reportError(f"{len(run.unknown_ap_ids)} AP id(s) of the probe table are not in the AP layer "
                                  f"and were ignored: {', '.join(run.unknown_ap_ids[:5])}", False)
@@ -76,7 +83,8 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         fit = run.fit
         return {"OUTPUT": output, "REPORT": report or None, "A": fit.a, "N": fit.n, "A_STDERR": fit.a_stderr,
                 "N_STDERR": fit.n_stderr, "LOCALIZED": run.localized, "CANDIDATES": run.candidates,
-                "FITTED_A": fit.fitted_a, "FITTED_N": fit.fitted_n, "CALIBRATION": f"{fit.status}: {fit.message}"}
+                "FITTED_A": fit.fitted_a, "FITTED_N": fit.fitted_n, "CALIBRATION": f"{fit.status}: {fit.message}",
+                "NOISE_SD": run.noise_sd, "PRIOR_SD": run.prior_sd}
 
     def _report_fit(self, run, parameters, context, feedback):
         feedback.pushInfo(f"{run.candidates} emissions heard by 3+ APs, {run.localized} localized with good "
@@ -85,6 +93,12 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
             feedback.reportError(f"Calibration {run.fit.status}: {run.fit.message}", False)
         else:
             feedback.pushInfo(run.fit.message)
+        if run.noise_sd > 0:
+            feedback.pushInfo(f"Position prior: {run.noise_sd:.2f} dB of RSS noise measured on the emissions heard "
+                              f"by 4+ APs, prior spread {run.prior_sd:.1f} m (half the median AP spacing).")
+        elif self.parameterAsBoolean(parameters, "POSITION_PRIOR", context):
+            feedback.pushInfo("Position prior not applied: fewer than 10 emissions heard by 4+ APs to measure the "
+                              "RSS noise on (or none at all); positions are pure Circles of Apollonius.")
 
     def _write_points(self, run, parameters, context, crs, feedback):
         points = run.points
