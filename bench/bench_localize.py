@@ -5,6 +5,7 @@
 Prints
 - emissions/s of algorithms.apollonius.localize (all emissions at once) on a 6-AP site whose clients are
   heard by 3, 4 or 5 APs with 3 dB RSS noise, and the median error against the simulated positions;
+- the same with the tool's default position prior (algorithms.regularize) applied after it;
 - the same for a per-emission loop of scipy.optimize.least_squares on the same residuals (unknowns x, y and the
   emission's A, started at the strongest AP), timed on LOOP_SUBSAMPLE emissions, and the speed ratio;
 - the time of algorithms.convex_layers.convex_layers on LAYER_POINTS Gaussian points, and the layer count.
@@ -59,7 +60,7 @@ def scipy_loop(heard, n):
 
 def main():
     import_plugin()
-    from wifidensity.algorithms import apollonius
+    from wifidensity.algorithms import apollonius, regularize
     from wifidensity.algorithms.convex_layers import convex_layers
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     sample = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000
@@ -72,6 +73,12 @@ def main():
     error = np.hypot(*(points.xy - clients[points.label]).T)
     print(f"apollonius.localize: {len(heard):,} emissions in {vectorized:.2f} s = {len(heard) / vectorized:,.0f} "
           f"emissions/s; median error {np.median(error):.1f} m")
+    start = time.perf_counter()
+    prior, sigma, _ = regularize.regularize(apollonius.localize(heard, APS, N), heard, APS, N)
+    with_prior = time.perf_counter() - start
+    error = np.hypot(*(prior.xy - clients[prior.label]).T)
+    print(f"  with the position prior (noise measured {sigma:.2f} dB): {with_prior:.2f} s = "
+          f"{len(heard) / with_prior:,.0f} emissions/s; median error {np.median(error):.1f} m")
 
     subset = apollonius.HeardEmissions(heard.label[:sample], heard.ap[:sample], heard.rss[:sample])
     start = time.perf_counter()
@@ -81,7 +88,8 @@ def main():
     print(f"scipy least_squares loop: {sample:,} emissions in {loop:.2f} s = {sample / loop:,.0f} emissions/s; "
           f"median error {np.median(loop_error):.1f} m (one start, so it cannot choose between the two "
           "Apollonius points)")
-    print(f"speed ratio: {(len(heard) / vectorized) / (sample / loop):.1f}x")
+    print(f"speed ratio: {(len(heard) / vectorized) / (sample / loop):.1f}x without the prior, "
+          f"{(len(heard) / with_prior) / (sample / loop):.1f}x with it")
 
     xy = np.random.default_rng(1).normal(size=(layer_points, 2)) * 50.0 + APS[0]
     start = time.perf_counter()
