@@ -204,6 +204,11 @@ def _residual(xy, points, rss, mask, n, a=None, prior=None):
     return residual, jacobian, a
 
 
+def cost(xy, points, rss, mask, n, a=None, prior=None):
+    """The sum of squared residuals that ``refine`` minimises (same arguments as ``_residual``)."""
+    return (_residual(xy, points, rss, mask, n, a, prior)[0] ** 2).sum(axis=1)
+
+
 def solve2(h, g):
     """Solve the batched 2 x 2 systems h @ x = g (h: (E, 2, 2), g: (E, 2)); NaN where singular."""
     det = h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] * h[:, 1, 0]
@@ -318,11 +323,14 @@ def _choose(fits, points, mask):
     residual = np.where(np.isfinite(residual), residual, np.inf)
     nearness = np.column_stack([_mean_log_distance(xy, points, mask) for xy, _, _ in fits])
     tied = residual <= residual.min(axis=1, keepdims=True) + _TIE_DB
-    best = np.argmin(np.where(tied, nearness, np.inf), axis=1)
+    xy, rms, a_e = pick(fits, np.argmin(np.where(tied, nearness, np.inf), axis=1))
+    return xy, np.where(np.isfinite(rms), rms, np.inf), a_e
+
+
+def pick(fits, best):
+    """(xy, rms, A_e) of candidate ``best[e]`` for every emission e, from a list of refine() results."""
     rows = np.arange(len(best))
-    xy = np.stack([xy for xy, _, _ in fits], axis=1)[rows, best]
-    a_e = np.column_stack([a for _, _, a in fits])[rows, best]
-    return xy, residual[rows, best], a_e
+    return tuple(np.stack(part, axis=1)[rows, best] for part in zip(*fits))
 
 
 def _mean_log_distance(xy, points, mask):

@@ -67,15 +67,11 @@ def regularize(points, heard, ap_xy, n, max_residual=apollonius.DEFAULT_MAX_RESI
     origin, local, rss, mask = apollonius.local_frame(subset, ap_xy)
     centre = apollonius.ratio_centroid(local, apollonius.ratio_squares(rss, mask, n), mask)
     prior = (centre, np.full(len(rows), sigma / scale))
-    fits = [apollonius.refine(start.copy(), local, rss, mask, n, prior=prior)
-            for start in (points.xy[rows] - origin, centre)]
-    cost = np.column_stack([mask.sum(axis=1) * rms ** 2 + (prior[1] * np.hypot(*(xy - centre).T)) ** 2
-                            for xy, rms, _ in fits])
-    best = np.argmin(cost, axis=1)
-    pick = np.arange(len(rows))
-    xy = np.stack([xy for xy, _, _ in fits], axis=1)[pick, best] + origin
-    residual = np.column_stack([rms for _, rms, _ in fits])[pick, best]
-    a_implied = np.column_stack([a for _, _, a in fits])[pick, best]
+    starts = (points.xy[rows] - origin, centre)
+    fits = [apollonius.refine(start, local, rss, mask, n, prior=prior) for start in starts]
+    posterior = np.column_stack([apollonius.cost(xy, local, rss, mask, n, prior=prior) for xy, _, _ in fits])
+    xy, residual, a_implied = apollonius.pick(fits, np.argmin(posterior, axis=1))
+    xy = xy + origin
     result = apollonius.Localization(points.label, points.xy.copy(), points.residual.copy(),
                                      points.a_implied.copy(), points.quality.copy(), points.n_aps)
     result.xy[rows], result.residual[rows], result.a_implied[rows] = xy, residual, a_implied
