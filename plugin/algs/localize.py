@@ -11,6 +11,7 @@ from ...algorithms.errors import InputError
 from ...algorithms.localization import distances_to_aps, localize_probes
 from ...algorithms.localize_report import report_html
 from ...algorithms.pathloss import DEFAULT_N
+from ...algorithms.regularize import MIN_REDUNDANT
 from ..base import WifiDensityAlgorithm
 from ..layers import read_access_points
 from ..rasters import style_on_load
@@ -97,8 +98,8 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
             feedback.pushInfo(f"Position prior: {run.noise_sd:.2f} dB of RSS noise measured on the emissions heard "
                               f"by 4+ APs, prior spread {run.prior_sd:.1f} m (half the median AP spacing).")
         elif self.parameterAsBoolean(parameters, "POSITION_PRIOR", context):
-            feedback.pushInfo("Position prior not applied: fewer than 10 emissions heard by 4+ APs to measure the "
-                              "RSS noise on (or none at all); positions are pure Circles of Apollonius.")
+            feedback.pushInfo(f"Position prior not applied: fewer than {MIN_REDUNDANT} emissions heard by 4+ APs "
+                              "to measure the RSS noise on; positions are pure Circles of Apollonius.")
 
     def _write_points(self, run, parameters, context, crs, feedback):
         points = run.points
