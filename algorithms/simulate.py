@@ -98,6 +98,13 @@ class SimulatedSite:
     connection_ap: np.ndarray
     truth: Truth
 
+    def emission_xy(self):
+        """True position of every heard emission, indexed by its ``true_emission`` id (other rows 0)."""
+        extra = self.probes.extra
+        xy = np.zeros((int(extra["true_emission"].max()) + 1, 2))
+        xy[extra["true_emission"]] = np.column_stack([extra["true_x"], extra["true_y"]])
+        return xy
+
 
 def simulate(config):
     """Simulate one window of ``config``; returns a SimulatedSite (PRs sorted by time)."""

@@ -22,13 +22,7 @@ def _simulated_heard(config):
     site = simulate(config)
     probes = site.probes
     return apollonius.heard_emissions(probes.extra["true_emission"], site.aps.index_of(probes.ap_id),
-                                      probes.rss), site.aps.xy, _truth(probes)
-
-
-def _truth(probes):
-    truth = np.zeros((probes.extra["true_emission"].max() + 1, 2))
-    truth[probes.extra["true_emission"]] = np.column_stack([probes.extra["true_x"], probes.extra["true_y"]])
-    return truth
+                                      probes.rss), site.aps.xy, site.emission_xy()
 
 
 def _median_error(points, truth):

@@ -22,9 +22,7 @@ def _simulated(**config):
     site = simulate(SiteConfig(**config))
     probes = site.probes
     heard = apollonius.heard_emissions(probes.extra["true_emission"], site.aps.index_of(probes.ap_id), probes.rss)
-    truth = np.zeros((probes.extra["true_emission"].max() + 1, 2))
-    truth[probes.extra["true_emission"]] = np.column_stack([probes.extra["true_x"], probes.extra["true_y"]])
-    return heard, site.aps.xy, truth[heard.label]
+    return heard, site.aps.xy, site.emission_xy()[heard.label]
 
 
 def _median_error(xy, truth):

@@ -85,3 +85,10 @@ def test_the_same_seed_gives_the_same_site_and_another_seed_another():
 def test_indoor_clients_need_an_indoor_ap():
     with pytest.raises(InputError, match="need an indoor AP"):
         simulate(SiteConfig(ap_xy=[(0, 0)], indoor_clients=3))
+
+
+def test_emission_xy_is_the_position_of_each_prs_client(site):
+    extra = site.probes.extra
+    xy = site.emission_xy()[extra["true_emission"]]
+    np.testing.assert_array_equal(xy, np.column_stack([extra["true_x"], extra["true_y"]]))
+    np.testing.assert_array_equal(xy, site.truth.client_xy[extra["true_client"]])
