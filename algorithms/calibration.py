@@ -102,11 +102,12 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT
         return fit, first
     subset = apollonius.HeardEmissions(heard.label[chosen], heard.ap[chosen], heard.rss[chosen])
     origin, points, rss, mask = apollonius.local_frame(subset, ap_xy)
-    fit, xy = _fit_from_apollonius(subset, ap_xy, n, points, rss, mask, origin, progress)
+    fit, xy = _fit_from(first.xy[chosen] - origin, first.a_implied[chosen], n, points, rss, mask, progress)
     if fit.status == OK:
         # Restart from a fresh Apollonius localization at the fitted n: a position stuck in the wrong one
         # of its two candidates would otherwise bias the fit.
-        fit, xy = _fit_from_apollonius(subset, ap_xy, fit.fitted_n, points, rss, mask, origin, progress)
+        restart = apollonius.localize(subset, ap_xy, fit.fitted_n)
+        fit, xy = _fit_from(restart.xy - origin, restart.a_implied, fit.fitted_n, points, rss, mask, progress)
     floor = float(np.nanmin(heard.rss)) if floor is None else float(floor)
     for _ in range(_CUTOFF_ROUNDS if fit.status == OK else 0):
         fit, xy, mask = _refit_above_floor(fit, xy, points, rss, mask, floor, progress)
@@ -135,9 +136,9 @@ def _refit_above_floor(fit, xy, points, rss, mask, floor, progress):
     return trusted_fit, xy, trusted & keep[:, None]
 
 
-def _fit_from_apollonius(heard, ap_xy, n, points, rss, mask, origin, progress):
-    start = apollonius.localize(heard, ap_xy, n)
-    return _joint_fit(points, rss, mask, start.xy - origin, float(np.nanmedian(start.a_implied)), n, progress)
+def _fit_from(xy, a_implied, n, points, rss, mask, progress):
+    """The joint fit started from Apollonius positions ``xy`` (local frame) and the median of their A_e."""
+    return _joint_fit(points, rss, mask, xy, float(np.nanmedian(a_implied)), n, progress)
 
 
 def _joint_fit(points, rss, mask, xy, a, n, progress):
@@ -193,7 +194,7 @@ def _line_search(theta, step, xy, points, rss, mask):
     for _ in range(12):
         trial = theta + step
         if trial[1] > 0:
-            trial_xy, _, _ = apollonius.refine(xy.copy(), points, rss, mask, trial[1], trial[0])
+            trial_xy, _, _ = apollonius.refine(xy, points, rss, mask, trial[1], trial[0])
             if _reduced_problem(trial_xy, points, rss, mask, trial)[0] <= cost:
                 return trial, trial_xy, True
         step = step / 2.0
@@ -212,7 +213,7 @@ def _self_check(fit, points, xy, mask, floor, replicas, rng):
     refits = []
     for _ in range(replicas):
         rss = np.where(mask, _draw_above(mean, fit.residual_sd, floor, rng), 0.0)
-        refit, _ = _joint_fit(points, rss, mask, xy.copy(), fit.fitted_a, fit.fitted_n, SILENT)
+        refit, _ = _joint_fit(points, rss, mask, xy, fit.fitted_a, fit.fitted_n, SILENT)
         refits.append((refit.fitted_a, refit.fitted_n))
     refits = np.array(refits)
     shift = refits.mean(axis=0) - (fit.fitted_a, fit.fitted_n)
