@@ -1,4 +1,5 @@
 """Test set-up: the repository root is the plugin package; import it as ``wifidensity`` whatever its folder is called."""
+import json
 import os
 import sys
 from pathlib import Path
@@ -44,3 +45,18 @@ def qgis_cli(tmp_path_factory):
     """qgis_process.bin with the plugin enabled in a throwaway profile (see devtools/qgis_cli.py)."""
     from qgis_cli import QgisProcess
     return QgisProcess(tmp_path_factory.mktemp("qgis_process"))
+
+
+@pytest.fixture(scope="session")
+def write_geojson():
+    """write(path, geometry_type, coordinates, properties, epsg=None) -> str(path): one feature per coordinates
+    item, with an explicit CRS when ``epsg`` is given (GeoJSON without one is WGS84)."""
+    def write(path, geometry_type, coordinates, properties, epsg=None):
+        features = [{"type": "Feature", "properties": props, "geometry": {"type": geometry_type, "coordinates": c}}
+                    for c, props in zip(coordinates, properties)]
+        collection = {"type": "FeatureCollection", "features": features}
+        if epsg is not None:
+            collection["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}}
+        path.write_text(json.dumps(collection))
+        return str(path)
+    return write

@@ -12,12 +12,11 @@ APS = {"N1": (500000.0, 4500000.0), "N2": (500100.0, 4500000.0), "N3": (500000.0
        "N4": (500100.0, 4500100.0)}
 
 
-def _aps_geojson(path):
-    features = [{"type": "Feature", "properties": {"ap_id": name},
-                 "geometry": {"type": "Point", "coordinates": list(xy)}} for name, xy in APS.items()]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features,
-                                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32633"}}}))
-    return str(path)
+@pytest.fixture()
+def aps_geojson(tmp_path, write_geojson):
+    """The four APs of APS as a GeoJSON file in EPSG:32633."""
+    return write_geojson(tmp_path / "aps.geojson", "Point", [list(xy) for xy in APS.values()],
+                         [{"ap_id": name} for name in APS], epsg=32633)
 
 
 def _exact_probes(path, clients, with_emission):
@@ -36,11 +35,11 @@ CLIENTS = [(500020.0, 4500030.0), (500070.0, 4500050.0), (500050.0, 4500085.0), 
 
 
 @pytest.mark.parametrize("with_emission", [True, False])
-def test_localize_exact_positions_in_the_ap_crs(provider, tmp_path, with_emission):
+def test_localize_exact_positions_in_the_ap_crs(provider, tmp_path, with_emission, aps_geojson):
     import processing
     result = processing.run("wifidensity:localize", {
         "INPUT": _exact_probes(tmp_path / "probes.csv", CLIENTS, with_emission), "TOLERANCE": 0.5,
-        "APS": _aps_geojson(tmp_path / "aps.geojson"), "N": 2.6, "CALIBRATE": False,
+        "APS": aps_geojson, "N": 2.6, "CALIBRATE": False,
         "OUTPUT": str(tmp_path / "points.gpkg")})
     assert result["CANDIDATES"] == result["LOCALIZED"] == 5
     assert result["N"] == 2.6 and result["A"] == pytest.approx(-38.0, abs=1e-6)
@@ -96,10 +95,10 @@ def test_fiducial_says_how_many_layers_exist(provider, tmp_path):
         processing.run("wifidensity:fiducial", {"INPUT": points, "LAYER": layers + 1, "OUTPUT": "TEMPORARY_OUTPUT"})
 
 
-def test_styles_load_with_their_categories(provider, tmp_path):
+def test_styles_load_with_their_categories(provider, tmp_path, aps_geojson):
     import processing
     located = processing.run("wifidensity:localize", {
-        "INPUT": _exact_probes(tmp_path / "p.csv", CLIENTS, False), "APS": _aps_geojson(tmp_path / "a.geojson"),
+        "INPUT": _exact_probes(tmp_path / "p.csv", CLIENTS, False), "APS": aps_geojson,
         "CALIBRATE": False, "OUTPUT": str(tmp_path / "points.gpkg")})
     points = QgsVectorLayer(located["OUTPUT"], "points", "ogr")
     message, ok = points.loadNamedStyle(str(STYLE_DIR / "localizations.qml"))
@@ -115,31 +114,28 @@ def test_styles_load_with_their_categories(provider, tmp_path):
     assert polygon.renderer().symbol().symbolLayer(0).brushStyle() == 0  # Qt.NoBrush: an outline only
 
 
-def test_localize_bad_inputs_are_named(provider, tmp_path):
+def test_localize_bad_inputs_are_named(provider, tmp_path, aps_geojson):
     import processing
-    aps = _aps_geojson(tmp_path / "aps.geojson")
     table = tmp_path / "other_aps.csv"
     table.write_text("time,ap_id,mac,rss\n2024-06-01T10:00:00,X1,m,-70\n2024-06-01T10:00:00,X2,m,-71\n"
                      "2024-06-01T10:00:00,X3,m,-72\n")
     with pytest.raises(QgsProcessingException, match="X1"):
-        processing.run("wifidensity:localize", {"INPUT": str(table), "APS": aps, "OUTPUT": "TEMPORARY_OUTPUT"})
+        processing.run("wifidensity:localize", {"INPUT": str(table), "APS": aps_geojson, "OUTPUT": "TEMPORARY_OUTPUT"})
     two = tmp_path / "two.csv"
     two.write_text("time,ap_id,mac,rss\n2024-06-01T10:00:00,N1,m,-70\n2024-06-01T10:00:00,N2,m,-71\n")
     with pytest.raises(QgsProcessingException, match="3 or more APs"):
-        processing.run("wifidensity:localize", {"INPUT": str(two), "APS": aps, "OUTPUT": "TEMPORARY_OUTPUT"})
+        processing.run("wifidensity:localize", {"INPUT": str(two), "APS": aps_geojson, "OUTPUT": "TEMPORARY_OUTPUT"})
     with pytest.raises(QgsProcessingException, match="signal"):
-        processing.run("wifidensity:localize", {"INPUT": str(two), "RSS_FIELD": "signal", "APS": aps,
+        processing.run("wifidensity:localize", {"INPUT": str(two), "RSS_FIELD": "signal", "APS": aps_geojson,
                                                 "OUTPUT": "TEMPORARY_OUTPUT"})
 
 
-def test_fiducial_bad_inputs_are_named(provider, tmp_path):
+def test_fiducial_bad_inputs_are_named(provider, tmp_path, write_geojson):
     import processing
-    line = tmp_path / "line.geojson"
-    line.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [500000 + i, 4500000 + i]}}
-        for i in range(5)], "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32633"}}}))
+    line = write_geojson(tmp_path / "line.geojson", "Point", [[500000 + i, 4500000 + i] for i in range(5)],
+                         [{}] * 5, epsg=32633)
     with pytest.raises(QgsProcessingException, match="one line"):
-        processing.run("wifidensity:fiducial", {"INPUT": str(line), "LAYER": 1, "OUTPUT": "TEMPORARY_OUTPUT"})
+        processing.run("wifidensity:fiducial", {"INPUT": line, "LAYER": 1, "OUTPUT": "TEMPORARY_OUTPUT"})
 
 
 @pytest.mark.qgis_process

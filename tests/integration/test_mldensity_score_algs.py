@@ -87,23 +87,15 @@ def test_mldensity_through_qgis_process(qgis_cli, tmp_path):
     assert code != 0 and "FLOOR" in log
 
 
-def _geojson(path, geometry_type, coordinates, properties):
-    import json
-    features = [{"type": "Feature", "properties": props, "geometry": {"type": geometry_type, "coordinates": c}}
-                for c, props in zip(coordinates, properties)]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    return str(path)
-
-
-def test_site_twin_on_the_users_aps_and_a_crowd_area_in_degrees(provider, tmp_path):
+def test_site_twin_on_the_users_aps_and_a_crowd_area_in_degrees(provider, tmp_path, write_geojson):
     """The analyst's APs and a terrace polygon in WGS84: simulate over them (UTM), map with ML, score the map."""
     import processing
     from qgis.core import QgsVectorLayer
     corners = [(16.6070, 49.1940), (16.6095, 49.1940), (16.6070, 49.1958), (16.6095, 49.1958), (16.6082, 49.1949)]
-    aps = _geojson(tmp_path / "aps.geojson", "Point", [list(c) for c in corners],
-                   [{"ap_id": f"U{i}", "indoor": 0} for i in range(len(corners))])
+    aps = write_geojson(tmp_path / "aps.geojson", "Point", [list(c) for c in corners],
+                        [{"ap_id": f"U{i}", "indoor": 0} for i in range(len(corners))])
     terrace = [[[16.6073, 49.1950], [16.6080, 49.1950], [16.6080, 49.1955], [16.6073, 49.1955], [16.6073, 49.1950]]]
-    areas = _geojson(tmp_path / "terrace.geojson", "Polygon", [terrace], [{"clients": 80}])
+    areas = write_geojson(tmp_path / "terrace.geojson", "Polygon", [terrace], [{"clients": 80}])
     sim = processing.run("wifidensity:simulate", {
         "APS": aps, "CROWD_AREAS": areas, "INDOOR_CLIENTS": 0, "IOT_DEVICES": 0, "CONNECTED_CLIENTS": 0,
         "EMISSIONS_PER_CLIENT": 20, "SEED": 4, "OUTPUT": str(tmp_path / "p.csv"),

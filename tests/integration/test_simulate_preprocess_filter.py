@@ -45,20 +45,15 @@ def test_simulated_tables_preprocess_to_the_truth(provider, tmp_path):
     assert all(float(f["rss"]) <= -60 for f in kept.getFeatures())
 
 
-def _geojson(path, points, properties):
-    features = [{"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": list(p)}}
-                for p, props in zip(points, properties)]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    return str(path)
-
-
-def test_simulate_on_the_users_aps_and_crowds_in_degrees(provider, tmp_path):
+def test_simulate_on_the_users_aps_and_crowds_in_degrees(provider, tmp_path, write_geojson):
     """APs and crowds in WGS84 (degrees): the site is computed in their UTM zone and the crowds are honoured."""
     import processing
-    aps = _geojson(tmp_path / "aps.geojson", [(16.6070, 49.1945), (16.6090, 49.1945), (16.6080, 49.1960)],
-                   [{"ap_id": "N1", "indoor": False}, {"ap_id": "N2", "indoor": False}, {"ap_id": "N3", "indoor": 1}])
-    crowds = _geojson(tmp_path / "crowds.geojson", [(16.6080, 49.1950), (16.6075, 49.1947)],
-                      [{"spread": 10, "clients": 30}, {"spread": 5, "clients": 12}])
+    aps = write_geojson(tmp_path / "aps.geojson", "Point",
+                        [(16.6070, 49.1945), (16.6090, 49.1945), (16.6080, 49.1960)],
+                        [{"ap_id": "N1", "indoor": False}, {"ap_id": "N2", "indoor": False},
+                         {"ap_id": "N3", "indoor": 1}])
+    crowds = write_geojson(tmp_path / "crowds.geojson", "Point", [(16.6080, 49.1950), (16.6075, 49.1947)],
+                           [{"spread": 10, "clients": 30}, {"spread": 5, "clients": 12}])
     sim = processing.run("wifidensity:simulate", {
         "APS": aps, "CROWDS": crowds, "INDOOR_CLIENTS": 4, "IOT_DEVICES": 0, "CONNECTED_CLIENTS": 0, "SEED": 3,
         "OUTPUT": str(tmp_path / "p.csv"), "AP_LAYER": str(tmp_path / "a.gpkg"),
