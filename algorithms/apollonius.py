@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 from .pathloss import LN10
 
 GOOD, POOR, OUTSIDE, DEGENERATE = 0, 1, 2, 3
@@ -367,5 +367,5 @@ def hull_ring(xy):
 
 
 def _require_spatial():
-    from .optional import require
+    from .core.optional import require
     return require("scipy.spatial")

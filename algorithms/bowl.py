@@ -6,13 +6,14 @@ sigma_d = d_rssi ln(10) sigma_RSS / (10 n) (pathloss.py), normalised by its exac
 """
 import numpy as np
 
-from .errors import InputError
-from .geotiff import Density
-from .grid import Grid
+from .core.errors import InputError
+from .core.geotiff import Density
+from .core.grid import Grid
+from .core.records import probe_ap_rows
 from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model, distance_from_rss, distance_spread
-from .progress import SILENT
+from .core.progress import SILENT
 from .radial import RingOperator
-from .validation import check_rss
+from .core.validation import check_rss
 
 UNITS = "PRs/m2"
 KIND = "PR density (bowl)"
@@ -47,18 +48,6 @@ def rss_levels(rss):
               + np.bincount(index + 1, upper_share, index.max() + 2))
     used = np.flatnonzero(weight > 0)
     return (base + used) * _LATTICE_DB, weight[used]
-
-
-def probe_ap_rows(probe_ap_ids, aps):
-    """Row of each PR's AP in ``aps``; InputError naming the first PRs whose AP is not in the AP layer."""
-    rows = aps.index_of(probe_ap_ids)
-    missing = np.flatnonzero(rows < 0)
-    if len(missing):
-        names = sorted({str(probe_ap_ids[i]) for i in missing[:1000]})[:5]
-        raise InputError(f"{len(missing)} probe requests name an AP that is not in the AP layer (first at row "
-                         f"{missing[0] + 1}, AP ids {', '.join(names)}). Add those APs to the AP layer, check "
-                         f"AP_ID_FIELD / AP_FIELD, or filter those PRs out.")
-    return rows
 
 
 def bowl(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS, progress=SILENT):

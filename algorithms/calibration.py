@@ -34,7 +34,7 @@ import numpy as np
 
 from . import apollonius
 from .pathloss import DEFAULT_A, DEFAULT_N
-from .progress import SILENT
+from .core.progress import SILENT
 
 PLAUSIBLE_N = (1.5, 5.0)
 MAX_N_STDERR = 0.3

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optional import require
-from .progress import SILENT
+from .core.optional import require
+from .core.progress import SILENT
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 
 LEGACY, STRAWMAN, MULTIPLICITY, POSITION = "legacy", "strawman", "multiplicity", "position"
 GLOBAL_METHODS = (LEGACY, STRAWMAN, MULTIPLICITY)

@@ -2,7 +2,7 @@
 a market square), beside the Gaussian crowds of algorithms/simulate.py."""
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 from .zones import contains_xy
 
 _BATCH = 4.0  # candidates drawn per wanted point and round (a polygon covers >= 1/4 of its box in practice)

@@ -5,7 +5,7 @@ raster retains a fraction RETAIN of the mass (paper: 90 % Site 1, 99.7 % Site 2)
 """
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 
 
 class RetentionCurve:

@@ -5,7 +5,7 @@ each heard at a distinct AP. Its size ``n_aps`` is the number of APs that heard 
 """
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 
 
 def group_emissions(time, ap_id, mac, tolerance):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .convex_layers import convex_layers
-from .errors import InputError
-from .optional import require
-from .progress import SILENT
+from .core.errors import InputError
+from .core.optional import require
+from .core.progress import SILENT
 
 DEFAULT_LAYER = 3
 

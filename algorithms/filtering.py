@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .validation import check_rss
+from .core.errors import InputError
+from .core.validation import check_rss
 
 INDOOR, LOUD = "indoor AP", "RSS above RSS_MAX"
 

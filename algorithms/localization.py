@@ -9,8 +9,8 @@ import numpy as np
 
 from . import apollonius, calibration, regularize
 from .emissions import group_emissions
-from .errors import InputError
-from .progress import SILENT
+from .core.errors import InputError
+from .core.progress import SILENT
 
 
 @dataclass

@@ -32,16 +32,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bowl import probe_ap_rows
-from .errors import InputError
-from .geotiff import Density
-from .grid import Grid
-from .optional import require
+from .core.errors import InputError
+from .core.geotiff import Density
+from .core.grid import Grid
+from .core.optional import require
 from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
-from .progress import SILENT
-from .reassemble import smooth
-from .records import AccessPoints
-from .validation import check_rss
+from .core.progress import SILENT
+from .core.records import AccessPoints, probe_ap_rows
+from .core.smoothing import DomainGaussian, smooth
+from .core.validation import check_rss
 
 UNITS = "clients/m2"
 KIND = "client density (maximum likelihood)"
@@ -146,29 +145,6 @@ def block_spread(block_mass, k, share):
     return full * share
 
 
-class _Sieve:
-    """lambda = G f: a Gaussian of ``sigma_cells`` confined to the support, each cell's mass kept (so G is
-    column-stochastic on the support); ``adjoint`` is its exact transpose."""
-
-    def __init__(self, support, sigma_cells):
-        self.support = support.astype(float)
-        self.sigma = sigma_cells
-        self._gaussian = require("scipy.ndimage").gaussian_filter
-        reach = self._blur(self.support)
-        self.reach = np.where(reach > 0, reach, 1.0)
-
-    def _blur(self, values):
-        if self.sigma <= 0:
-            return values
-        return self._gaussian(values, self.sigma, mode="constant", cval=0.0)
-
-    def forward(self, f):
-        return self.support * self._blur(f * self.support / self.reach)
-
-    def adjoint(self, g):
-        return self.support / self.reach * self._blur(g * self.support)
-
-
 def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS,
                  floor=None, support=None, iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE,
                  max_cells=MODEL_CELLS, progress=SILENT):
@@ -192,7 +168,7 @@ def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_r
     k = model_block(grid, max_cells)
     coarse = block_grid(grid, k)
     cells = block_sum(support.astype(float), k, coarse) > 0
-    sieve_op = _Sieve(cells, sieve / coarse.pixel)
+    sieve_op = DomainGaussian(cells.shape, sieve / coarse.pixel, cells)
     projectors = [_projector(radio, aps.xy[row], coarse, rss[rows == row]) for row in range(len(aps))]
     f, history = _mlem(projectors, sieve_op, cells, len(rss), iterations, progress)
 

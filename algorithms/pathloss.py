@@ -4,7 +4,7 @@ RSS = A - 10 n log10(d), inverted d = 10^((A - RSS) / (10 n)).
 """
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 
 DEFAULT_A = -30.0
 DEFAULT_N = 2.5

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .emissions import group_emissions, multiplicity_counts
-from .errors import InputError
-from .privacy import anonymise
-from .progress import SILENT
-from .records import Probes
-from .timeparse import to_iso
-from .validation import check_rss
+from .core.errors import InputError
+from .core.privacy import anonymise
+from .core.progress import SILENT
+from .core.records import Probes
+from .core.timeparse import to_iso
+from .core.validation import check_rss
 
 CR, CF, CC = "CR", "CF", "CC"
 

@@ -23,8 +23,8 @@ How pixels are integrated (why the raster is honest at 1 m pixels):
 """
 import numpy as np
 
-from .errors import InputError
-from .optional import require
+from .core.errors import InputError
+from .core.optional import require
 
 SQRT_HALF_PI = np.sqrt(np.pi / 2.0)
 _SAMPLES_PER_PIXEL = 16          # near-field annuli are pixel / 16 wide
@@ -130,7 +130,7 @@ def near_radius(mu, sigma, pixel):
 class RingOperator:
     """Rings around one centre on one grid, as a linear map between ring weights and a density raster.
 
-    grid: algorithms.grid.Grid; centre: (x, y) metres in the grid's CRS; mu, sigma: 1-D arrays, ring
+    grid: algorithms.core.grid.Grid; centre: (x, y) metres in the grid's CRS; mu, sigma: 1-D arrays, ring
     radii and widths (m); near: the near-field radius (default ``near_radius(mu, sigma, pixel)``; pass the
     same value to operators that must pixelate identically). Geometry and per-ring tables are computed once,
     so repeated forward/adjoint calls (iterative estimators) cost one pass over the pixels each.

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .geotiff import Density
-from .grid import Grid
-from .masks import polygon_mask
-from .optional import require
+from .core.errors import InputError
+from .core.geotiff import Density
+from .core.grid import Grid
+from .core.masks import polygon_mask
+from .core.optional import require
+from .core.smoothing import smooth
 from .zones import zones_from_polygons
 
 UNITS = "clients/m2"
@@ -118,24 +119,13 @@ def mass_outside(piece):
         return 0.0
 
 
-def smooth(values, sigma_pixels, domain=None):
-    """Gaussian smoothing that keeps every pixel's mass inside the raster (and inside ``domain`` if given).
-
-    Each source pixel spreads its mass with the Gaussian truncated to the domain and renormalised to 1:
-    out = D * G(v D / G(D)) + v (1 - D), with G the Gaussian filter with zero outside the raster and D the
-    domain indicator, so sum(out) == sum(v) exactly (up to rounding) and nothing crosses the borders.
-    Mass outside the domain stays where it is.
-    """
-    if not (np.isfinite(sigma_pixels) and sigma_pixels >= 0):
-        raise InputError(f"SMOOTH = {sigma_pixels} must be zero (no smoothing) or a positive number of metres.")
-    values = np.asarray(values, dtype=float)
-    if sigma_pixels == 0:
-        return values.copy()
-    gaussian = require("scipy.ndimage").gaussian_filter
-    inside = np.ones(values.shape) if domain is None else np.asarray(domain, dtype=float)
-    reach = gaussian(inside, sigma_pixels, mode="constant", cval=0.0)
-    source = np.where(inside > 0, values * inside / np.where(reach > 0, reach, 1.0), 0.0)
-    return gaussian(source, sigma_pixels, mode="constant", cval=0.0) * inside + values * (1.0 - inside)
+def smoothed(density, sigma_m, domain=None):
+    """The client map smoothed with a mass-keeping Gaussian of ``sigma_m`` metres (0: none), confined to the
+    boolean pixel mask ``domain`` when given (core.smoothing)."""
+    if not (np.isfinite(sigma_m) and sigma_m >= 0):
+        raise InputError(f"SMOOTH = {sigma_m} m must be zero (no smoothing) or a positive number of metres.")
+    values = smooth(density.values, sigma_m / density.grid.pixel, domain)
+    return Density(values, density.grid, dict(density.tags, SMOOTH=sigma_m))
 
 
 def zone_summary(density, shapes, names):

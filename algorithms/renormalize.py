@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .geotiff import Density
+from .core.errors import InputError
+from .core.geotiff import Density
 
 PROPORTIONAL = "proportional"
 UNIFORM = "uniform"

@@ -2,7 +2,7 @@
 convex layer, drill-down and method for their site before trusting a real map.
 
 Three numbers: Pearson r between the estimated and the true client density, both smoothed with the same
-mass-preserving Gaussian (default 10 m, reassemble.smooth) so that a client placed a few metres off still
+mass-preserving Gaussian (default 10 m, core.smoothing.smooth) so that a client placed a few metres off still
 counts as close; the relative error of the total (estimated clients including mass recorded outside the
 extent, against the true count); and, with a polygon, the share of the clients inside it in both.
 """
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .masks import polygon_mask
-from .reassemble import smooth
+from .core.errors import InputError
+from .core.masks import polygon_mask
+from .core.smoothing import smooth
 from .zones import contains_xy
 
 DEFAULT_SMOOTH = 10.0

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
+from .core.errors import InputError
 from .pathloss import rss_at
-from .records import AccessPoints, Probes
+from .core.records import AccessPoints, Probes
 
 OUTDOOR, INDOOR, IOT, CONNECTED = "outdoor", "indoor", "iot", "connected"
 RANDOMISING = (OUTDOOR, INDOOR)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .counting import (GLOBAL_METHODS, LEGACY, MULTIPLICITY, POSITION, STRAWMAN, clients, global_x,
                        position_x, window_x)
-from .errors import InputError
+from .core.errors import InputError
 
 METHODS = GLOBAL_METHODS + (POSITION,)
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .masks import polygon_mask
-from .optional import require
+from .core.errors import InputError
+from .core.masks import polygon_mask
+from .core.optional import require
 
 
 @dataclass

@@ -26,9 +26,9 @@ RADIUS = 30.0
 
 def site(prs, seed=0):
     """8 APs over the square and PRs from clients spread around its centre (integer RSS, 2 dB noise)."""
-    from wifidensity.algorithms.grid import Grid
+    from wifidensity.algorithms.core.grid import Grid
     from wifidensity.algorithms.pathloss import rss_at
-    from wifidensity.algorithms.records import AccessPoints
+    from wifidensity.algorithms.core.records import AccessPoints
     rng = np.random.default_rng(seed)
     ap_xy = rng.uniform(150, SIDE - 150, (APS, 2))
     aps = AccessPoints(np.array([f"AP{i}" for i in range(APS)], dtype=object), ap_xy, np.zeros(APS, bool),

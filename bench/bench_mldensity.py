@@ -14,8 +14,8 @@ from bench_preprocess import import_plugin  # same folder: the plugin imported a
 def make_input(rng, aps_count=8, groups=500):
     """AP ids, RSS per PR, APs and grid: APs at random inside a 1 km square, each with consecutive integer RSS
     levels from -35 dBm holding 1-59 PRs each, so that the (AP, RSS) groups number ``groups``."""
-    from wifidensity.algorithms.grid import Grid
-    from wifidensity.algorithms.records import AccessPoints
+    from wifidensity.algorithms.core.grid import Grid
+    from wifidensity.algorithms.core.records import AccessPoints
     xy = rng.uniform(150.0, 850.0, (aps_count, 2))
     aps = AccessPoints(np.array([f"AP{i + 1}" for i in range(aps_count)], dtype=object), xy,
                        np.zeros(aps_count, dtype=bool), "EPSG:32633")

@@ -4,7 +4,7 @@ from qgis.core import (QgsProcessing, QgsProcessingAlgorithm, QgsProcessingExcep
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ..algorithms.errors import Cancelled, InputError
+from ..algorithms.core.errors import Cancelled, InputError
 from .feedback import FeedbackProgress
 from .paths import HELP_DIR, ICON_DIR
 

@@ -1,5 +1,5 @@
 """Adapts QgsProcessingFeedback to the science's Progress protocol."""
-from ..algorithms.progress import Progress
+from ..algorithms.core.progress import Progress
 
 
 class FeedbackProgress(Progress):

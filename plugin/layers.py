@@ -3,10 +3,10 @@ import numpy as np
 from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
                        QgsGeometry, QgsPointXY)
 
-from ..algorithms.crs import utm_for_points
-from ..algorithms.errors import InputError
-from ..algorithms.optional import require
-from ..algorithms.records import AccessPoints
+from ..algorithms.core.crs import utm_for_points
+from ..algorithms.core.errors import InputError
+from ..algorithms.core.optional import require
+from ..algorithms.core.records import AccessPoints
 from .base import is_given
 from .tables import check_fields, require_source, text_column
 

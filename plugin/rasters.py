@@ -2,8 +2,8 @@
 from qgis.core import QgsProcessingLayerPostProcessorInterface
 
 from ..algorithms.bowl import bowl_grid
-from ..algorithms.errors import InputError
-from ..algorithms.geotiff import read_density, write_density
+from ..algorithms.core.errors import InputError
+from ..algorithms.core.geotiff import read_density, write_density
 from .base import is_given
 from .layers import WKT
 from .paths import STYLE_DIR

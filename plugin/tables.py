@@ -4,10 +4,10 @@ from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, 
                        QgsProcessingFeatureSourceDefinition, QgsProviderRegistry, QgsWkbTypes)
 from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
 
-from ..algorithms.errors import InputError
-from ..algorithms.records import Probes
-from ..algorithms.timeparse import to_seconds
-from ..algorithms.validation import check_rss
+from ..algorithms.core.errors import InputError
+from ..algorithms.core.records import Probes
+from ..algorithms.core.timeparse import to_seconds
+from ..algorithms.core.validation import check_rss
 
 PROBE_ROLES = {"time": "TIME_FIELD", "ap_id": "AP_FIELD", "mac": "MAC_FIELD", "rss": "RSS_FIELD"}
 _CHUNK = 50_000

@@ -7,7 +7,7 @@ from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsProcessing,
                        QgsProcessingParameterString, QgsWkbTypes)
 
 from ...algorithms.counting import connected_client_x
-from ...algorithms.errors import InputError
+from ...algorithms.core.errors import InputError
 from ...algorithms.zone_counts import METHODS, count_site, zone_table
 from ...algorithms.zones import parse_breaks, zones_from_levels, zones_from_polygons
 from ..base import WifiDensityAlgorithm, is_given

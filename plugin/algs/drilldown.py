@@ -4,7 +4,7 @@ from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer)
 
 from ...algorithms.drilldown import RetentionCurve, cap
-from ...algorithms.geotiff import Density
+from ...algorithms.core.geotiff import Density
 from ...algorithms.reassemble import mass_outside
 from ..base import WifiDensityAlgorithm, is_given
 from ..rasters import read_density_param, write_density_param

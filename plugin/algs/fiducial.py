@@ -5,7 +5,7 @@ from qgis.core import (QgsCoordinateTransform, QgsExpression, QgsFeatureRequest,
                        QgsProcessingParameterField, QgsProcessingParameterNumber, QgsWkbTypes)
 
 from ...algorithms.apollonius import GOOD, QUALITY_NAMES
-from ...algorithms.errors import InputError
+from ...algorithms.core.errors import InputError
 from ...algorithms.fiducial import DEFAULT_LAYER, fiducial_region
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import from_shapely, metric_crs, read_polygons

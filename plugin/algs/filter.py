@@ -8,8 +8,8 @@ from qgis.core import (QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProce
                        QgsProcessingParameterNumber, QgsProcessingParameterString)
 from qgis.PyQt.QtCore import QVariant
 
-from ...algorithms.errors import InputError
-from ...algorithms.privacy import holds_raw_macs
+from ...algorithms.core.errors import InputError
+from ...algorithms.core.privacy import holds_raw_macs
 from ...algorithms.filtering import split_probes
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import read_access_points

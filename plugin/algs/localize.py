@@ -7,7 +7,7 @@ from qgis.core import (QgsGeometry, QgsPointXY, QgsProcessing, QgsProcessingOutp
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsWkbTypes)
 
 from ...algorithms.apollonius import DEFAULT_MAX_RESIDUAL, QUALITY_NAMES
-from ...algorithms.errors import InputError
+from ...algorithms.core.errors import InputError
 from ...algorithms.localization import distances_to_aps, localize_probes
 from ...algorithms.localize_report import report_html
 from ...algorithms.pathloss import DEFAULT_N

@@ -6,10 +6,10 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
 
 from ...algorithms.counting import window_x
 from ...algorithms.emissions import group_emissions
-from ...algorithms.masks import region_mask
+from ...algorithms.core.masks import region_mask
 from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_density, heard_emission_count,
                                      ml_emissions, without_indoor_aps)
-from ...algorithms.optional import require
+from ...algorithms.core.optional import require
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import read_access_points, read_shapes

@@ -5,9 +5,9 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingOu
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterString)
 
-from ...algorithms.errors import InputError
+from ...algorithms.core.errors import InputError
 from ...algorithms.preprocess import preprocess
-from ...algorithms.timeparse import to_iso, to_seconds
+from ...algorithms.core.timeparse import to_iso, to_seconds
 from ..base import WifiDensityAlgorithm, is_given
 from ..tables import check_fields, read_columns, read_probes, require_source, text_column, write_table
 

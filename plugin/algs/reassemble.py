@@ -5,10 +5,9 @@ from qgis.core import (QgsGeometry, QgsProcessing, QgsProcessingOutputNumber, Qg
                        QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsWkbTypes)
 
-from ...algorithms.errors import InputError
-from ...algorithms.geotiff import Density
-from ...algorithms.masks import polygons_mask
-from ...algorithms.reassemble import ZoneX, clients, smooth, zone_summary
+from ...algorithms.core.errors import InputError
+from ...algorithms.core.masks import polygons_mask
+from ...algorithms.reassemble import ZoneX, clients, smoothed, zone_summary
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
 from ..rasters import read_density_layer, read_density_param, write_density_param
@@ -65,14 +64,13 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
             shapes = read_shapes(self, parameters, "SMOOTH_WITHIN", context, crs)
             domain = polygons_mask(shapes, result.grid)
         sigma = self.parameterAsDouble(parameters, "SMOOTH", context)
-        smoothed = Density(smooth(result.values, sigma / result.grid.pixel if sigma > 0 else sigma, domain),
-                           result.grid, dict(result.tags, SMOOTH=sigma))
-        feedback.pushInfo(f"{before:.4g} clients before smoothing, {smoothed.mass():.4g} after "
+        client_map = smoothed(result, sigma, domain)
+        feedback.pushInfo(f"{before:.4g} clients before smoothing, {client_map.mass():.4g} after "
                           f"(sigma {sigma:g} m).")
-        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, smoothed),
-                   "CLIENTS": smoothed.mass(), "SUMMARY": None}
+        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, client_map),
+                   "CLIENTS": client_map.mass(), "SUMMARY": None}
         if parameters.get("SUMMARY") is not None:
-            outputs["SUMMARY"] = self._summary(parameters, context, smoothed, crs)
+            outputs["SUMMARY"] = self._summary(parameters, context, client_map, crs)
         return outputs
 
     def _zone_x(self, parameters, context, position):

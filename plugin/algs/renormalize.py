@@ -3,7 +3,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer)
 
-from ...algorithms.masks import region_mask
+from ...algorithms.core.masks import region_mask
 from ...algorithms.renormalize import MODES, renormalize
 from ..base import WifiDensityAlgorithm
 from ..layers import crs_from_text, read_shapes

@@ -4,8 +4,8 @@ from qgis.core import (QgsCoordinateTransform, QgsProcessing, QgsProcessingOutpu
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer, QgsProcessingParameterString)
 
-from ...algorithms.errors import InputError
-from ...algorithms.optional import require
+from ...algorithms.core.errors import InputError
+from ...algorithms.core.optional import require
 from ...algorithms.scoring import DEFAULT_SMOOTH, score
 from ..base import WifiDensityAlgorithm
 from ..layers import crs_from_text, read_shapes

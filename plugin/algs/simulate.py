@@ -10,9 +10,9 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
                        QgsProcessingParameterNumber, QgsProcessingParameterString, QgsWkbTypes)
 
 from ...algorithms.crowd_areas import area_clients
-from ...algorithms.errors import InputError
+from ...algorithms.core.errors import InputError
 from ...algorithms.simulate import centred_crowd, sample_config, simulate
-from ...algorithms.timeparse import to_iso, to_seconds
+from ...algorithms.core.timeparse import to_iso, to_seconds
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, read_access_points, read_polygon_features
 from ..tables import check_fields, numeric_column, require_source, write_table

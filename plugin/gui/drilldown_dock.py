@@ -14,8 +14,8 @@ from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, 
                                  QWidget)
 
 from ...algorithms.drilldown import RetentionCurve
-from ...algorithms.errors import InputError
-from ...algorithms.geotiff import read_density
+from ...algorithms.core.errors import InputError
+from ...algorithms.core.geotiff import read_density
 from ..paths import STYLE_DIR
 from ..rasters import fit_density_ramp
 

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.geotiff import Density, read_density, write_density
-from wifidensity.algorithms.grid import Grid
+from wifidensity.algorithms.core.geotiff import Density, read_density, write_density
+from wifidensity.algorithms.core.grid import Grid
 from wifidensity.algorithms.pathloss import rss_at
 
 # Three APs around a square in UTM 33N, given to the tools in WGS84 (so the bowl picks the UTM zone itself).
@@ -126,7 +126,7 @@ def test_pipeline_bowl_renormalize_drilldown_reassemble(provider, files):
 
 def _mass_in_region(path):
     from shapely.geometry import box
-    from wifidensity.algorithms.masks import polygon_mask
+    from wifidensity.algorithms.core.masks import polygon_mask
     density = read_density(path)
     return float(density.values[polygon_mask(box(*REGION), density.grid)].sum() * density.grid.cell_area)
 
@@ -183,7 +183,7 @@ def test_uniform_mode_and_exclusions(provider, files):
     density = read_density(result["OUTPUT"])
     assert result["TOTAL"] == 100.0 and density.mass() == pytest.approx(100.0, rel=1e-6)
     from shapely.geometry import box
-    from wifidensity.algorithms.masks import polygon_mask
+    from wifidensity.algorithms.core.masks import polygon_mask
     assert not density.values[polygon_mask(box(*hole), density.grid)].any()
 
 

@@ -8,8 +8,8 @@ from qgis.PyQt.QtWidgets import QApplication
 
 from image_stats import rgb_array
 from wifidensity.algorithms.drilldown import RetentionCurve
-from wifidensity.algorithms.geotiff import Density, read_density, write_density
-from wifidensity.algorithms.grid import Grid
+from wifidensity.algorithms.core.geotiff import Density, read_density, write_density
+from wifidensity.algorithms.core.grid import Grid
 from wifidensity.plugin.gui.drilldown_dock import DrilldownDock
 from wifidensity.plugin.paths import STYLE_DIR
 from wifidensity.plugin.render import render_image

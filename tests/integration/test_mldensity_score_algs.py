@@ -2,7 +2,7 @@
 import pytest
 from qgis.core import QgsProcessingException
 
-from wifidensity.algorithms.geotiff import read_density
+from wifidensity.algorithms.core.geotiff import read_density
 from wifidensity.algorithms.simulate import sample_config
 
 SAMPLE = sample_config()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsApplication, QgsVectorLayer
 
-from wifidensity.algorithms.geotiff import read_density
+from wifidensity.algorithms.core.geotiff import read_density
 
 EMISSIONS_PER_CLIENT = 30.0
 WINDOW_HOURS = 3.0

@@ -22,7 +22,7 @@ import csv
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.timeparse import to_seconds
+from wifidensity.algorithms.core.timeparse import to_seconds
 
 FOLDER = "brno-sc6-61-two-sniffers"
 ALL_CR = 1_000_000  # a THRESHOLD no MAC reaches: every frame is grouped into emissions

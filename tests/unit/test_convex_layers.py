@@ -4,7 +4,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from wifidensity.algorithms.convex_layers import convex_layers
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.fiducial import fiducial_region
 
 

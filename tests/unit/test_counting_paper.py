@@ -4,7 +4,7 @@ import pytest
 from wifidensity.algorithms.counting import (
     clients, connected_client_x, global_x, multiplicity_x, position_x, strawman_correction, strawman_x,
     window_x)
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 
 
 def test_x12_of_a_3_hour_window_from_524_per_day():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from wifidensity.algorithms.crowd_areas import area_clients
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.zones import contains_xy
 
 

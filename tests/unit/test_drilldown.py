@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from wifidensity.algorithms.drilldown import RetentionCurve, cap
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 
 
 def _values():

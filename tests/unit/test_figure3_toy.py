@@ -6,10 +6,11 @@ import pytest
 from shapely.geometry import Polygon
 
 from wifidensity.algorithms.bowl import bowl, bowl_grid
-from wifidensity.algorithms.masks import region_mask
+from wifidensity.algorithms.core.masks import region_mask
 from wifidensity.algorithms.pathloss import rss_at
-from wifidensity.algorithms.reassemble import clients, smooth
-from wifidensity.algorithms.records import AccessPoints
+from wifidensity.algorithms.core.smoothing import smooth
+from wifidensity.algorithms.reassemble import clients
+from wifidensity.algorithms.core.records import AccessPoints
 from wifidensity.algorithms.renormalize import renormalize
 
 

@@ -5,9 +5,9 @@ from rasterio import features
 from rasterio.transform import Affine
 from shapely.geometry import MultiPolygon, Point, box
 
-from wifidensity.algorithms.errors import InputError
-from wifidensity.algorithms.grid import Grid
-from wifidensity.algorithms.masks import polygon_mask, region_mask
+from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.core.grid import Grid
+from wifidensity.algorithms.core.masks import polygon_mask, region_mask
 
 
 def _rasterio_mask(shape, grid):

@@ -13,14 +13,14 @@ from wifidensity.algorithms.apollonius import heard_emissions
 from wifidensity.algorithms.bowl import bowl, bowl_grid
 from wifidensity.algorithms.calibration import calibrate
 from wifidensity.algorithms.drilldown import RetentionCurve, cap
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.filtering import split_probes
-from wifidensity.algorithms.geotiff import Density
-from wifidensity.algorithms.masks import polygon_mask
+from wifidensity.algorithms.core.geotiff import Density
+from wifidensity.algorithms.core.masks import polygon_mask
 from wifidensity.algorithms.mldensity import DEFAULT_ITERATIONS, client_density, ml_emissions
 from wifidensity.algorithms.preprocess import preprocess
 from wifidensity.algorithms.reassemble import clients
-from wifidensity.algorithms.records import AccessPoints
+from wifidensity.algorithms.core.records import AccessPoints
 from wifidensity.algorithms.renormalize import renormalize
 from wifidensity.algorithms.scoring import score
 from wifidensity.algorithms.simulate import RANDOMISING, SiteConfig, sample_config, simulate
@@ -167,15 +167,16 @@ def test_detection_is_the_sum_of_the_rss_bins_above_the_floor():
 
 
 def test_projection_and_sieve_are_exact_transposes():
-    from wifidensity.algorithms.grid import Grid
-    from wifidensity.algorithms.mldensity import _projector, _Radio, _Sieve
+    from wifidensity.algorithms.core.grid import Grid
+    from wifidensity.algorithms.core.smoothing import DomainGaussian
+    from wifidensity.algorithms.mldensity import _projector, _Radio
     grid = Grid(0.0, 60.0, 2.0, 40, 30)
     rng = np.random.default_rng(5)
     projector = _projector(_Radio(-38.0, 2.6, 3.0, 1.0, -90.0), (20.0, 25.0), grid, np.round(rng.uniform(-85, -45, 50)))
     cells, levels = rng.random(grid.width * grid.height), rng.random(len(projector.counts))
     assert projector.forward(cells) @ levels == pytest.approx(cells @ projector.back(levels), rel=1e-12)
     support = rng.random(grid.shape) > 0.3
-    sieve = _Sieve(support, 2.5)
+    sieve = DomainGaussian(grid.shape, 2.5, support)
     f, g = rng.random(grid.shape), rng.random(grid.shape)
     assert np.sum(sieve.forward(f) * g) == pytest.approx(np.sum(f * sieve.adjoint(g)), rel=1e-12)
     assert sieve.forward(f * support).sum() == pytest.approx((f * support).sum(), rel=1e-12)

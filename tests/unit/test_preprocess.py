@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.preprocess import preprocess
-from wifidensity.algorithms.records import Probes
+from wifidensity.algorithms.core.records import Probes
 from wifidensity.algorithms.simulate import sample_config, simulate
 
 

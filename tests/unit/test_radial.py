@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from wifidensity.algorithms.grid import Grid
+from wifidensity.algorithms.core.grid import Grid
 from wifidensity.algorithms.pathloss import distance_from_rss, distance_spread
 from wifidensity.algorithms.radial import (RingOperator, annulus_mean, radial_mass, ring_cumulative_mass,
                                            ring_density, ring_integral, square_in_disk)

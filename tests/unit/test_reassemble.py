@@ -3,11 +3,12 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from wifidensity.algorithms.errors import InputError
-from wifidensity.algorithms.geotiff import Density
-from wifidensity.algorithms.grid import Grid
-from wifidensity.algorithms.masks import polygon_mask
-from wifidensity.algorithms.reassemble import ZoneX, clients, smooth, zone_summary
+from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.core.geotiff import Density
+from wifidensity.algorithms.core.grid import Grid
+from wifidensity.algorithms.core.masks import polygon_mask
+from wifidensity.algorithms.core.smoothing import smooth
+from wifidensity.algorithms.reassemble import ZoneX, clients, zone_summary
 
 
 def _piece(seed, grid=Grid(0.0, 100.0, 1.0, 100, 100, "EPSG:32633")):

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from wifidensity.algorithms.errors import InputError
-from wifidensity.algorithms.geotiff import Density
-from wifidensity.algorithms.grid import Grid
-from wifidensity.algorithms.masks import region_mask
+from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.core.geotiff import Density
+from wifidensity.algorithms.core.grid import Grid
+from wifidensity.algorithms.core.masks import region_mask
 from wifidensity.algorithms.renormalize import renormalize
 
 

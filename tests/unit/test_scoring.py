@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.errors import InputError
-from wifidensity.algorithms.geotiff import Density
-from wifidensity.algorithms.grid import Grid
+from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.core.geotiff import Density
+from wifidensity.algorithms.core.grid import Grid
 from wifidensity.algorithms.scoring import points_density, score
 
 GRID = Grid(0.0, 100.0, 1.0, 100, 100, "EPSG:32633")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.errors import InputError
+from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.pathloss import rss_at
 from wifidensity.algorithms.simulate import SiteConfig, sample_config, simulate
 

@@ -3,6 +3,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import InputError
+
 
 @dataclass
 class Probes:
@@ -49,3 +51,15 @@ class AccessPoints:
         order = np.argsort(known)
         position = np.searchsorted(known[order], wanted).clip(0, len(known) - 1)
         return np.where(known[order][position] == wanted, order[position], -1).astype(np.int64)
+
+
+def probe_ap_rows(probe_ap_ids, aps):
+    """Row of each PR's AP in ``aps``; InputError naming the first PRs whose AP is not in the AP layer."""
+    rows = aps.index_of(probe_ap_ids)
+    missing = np.flatnonzero(rows < 0)
+    if len(missing):
+        names = sorted({str(probe_ap_ids[i]) for i in missing[:1000]})[:5]
+        raise InputError(f"{len(missing)} probe requests name an AP that is not in the AP layer (first at row "
+                         f"{missing[0] + 1}, AP ids {', '.join(names)}). Add those APs to the AP layer, check "
+                         f"AP_ID_FIELD / AP_FIELD, or filter those PRs out.")
+    return rows
