@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core.errors import InputError
-from .pathloss import LN10
+from . import pathloss
 
 GOOD, POOR, OUTSIDE, DEGENERATE = 0, 1, 2, 3
 QUALITY_NAMES = ("good", "poor residual", "outside AP hull", "degenerate")
@@ -145,7 +145,7 @@ def grade(xy, residual, a_implied, ap_xy, max_residual=DEFAULT_MAX_RESIDUAL, hul
 
 def ratio_squares(rss, mask, n):
     """(d_i / d_1)^2 from the RSS ratios to the strongest AP (slot 0); 0 in unused slots."""
-    return np.where(mask, 10.0 ** ((rss[:, :1] - rss) / (5.0 * n)), 0.0)
+    return np.where(mask, pathloss.squared_distance_ratio(rss[:, :1], rss, n), 0.0)
 
 
 def ratio_centroid(points, ratio2, mask):
@@ -171,10 +171,10 @@ def emission_model(xy, points, rss, mask, n):
     (E, K, 2) and log10 d, all zero in unused slots.
     """
     offset = xy[:, None, :] - points
-    dist2 = np.maximum((offset ** 2).sum(axis=-1), 1e-12)
-    log_d = np.where(mask, 0.5 * np.log10(dist2), 0.0)
-    f = np.where(mask, rss + 10.0 * n * log_d, 0.0)
-    grad = np.where(mask[..., None], (10.0 * n / LN10) * offset / dist2[..., None], 0.0)
+    dist2 = (offset ** 2).sum(axis=-1)
+    log_d = np.where(mask, pathloss.log_distance(dist2), 0.0)
+    f = np.where(mask, pathloss.implied_a(rss, log_d, n), 0.0)
+    grad = np.where(mask[..., None], pathloss.implied_a_gradient(offset, dist2, n), 0.0)
     return f, grad, log_d
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import apollonius
+from . import pathloss
 from .pathloss import DEFAULT_A, DEFAULT_N
 from .core.progress import SILENT
 
@@ -56,7 +57,7 @@ class Calibration:
     a, n: the values to use downstream (the fitted ones when status is OK, else the user's);
     fitted_a, fitted_n, a_stderr, n_stderr: the fit itself (NaN when there was none); status: OK, UNCERTAIN,
     IMPLAUSIBLE, NOT_CONVERGED or TOO_FEW; message: what happened, in words for the user;
-    emissions: emissions used in the fit; iterations; residual_sd: RSS residual sd (dB) of the fit.
+    emissions: emissions used in the fit; residual_sd: RSS residual sd (dB) of the fit.
     """
 
     a: float
@@ -68,9 +69,7 @@ class Calibration:
     status: str
     message: str
     emissions: int
-    iterations: int
     residual_sd: float
-    self_check_shift: tuple = (0.0, 0.0)
 
     @property
     def accepted(self):
@@ -122,7 +121,7 @@ def _refit_above_floor(fit, xy, points, rss, mask, floor, progress):
     """Refit on the RSS values the fitted model puts at least CUTOFF_SDS noise sds above the floor, where
     the receivers' cut-off cannot have selected the noise; emissions left with fewer than 3 values drop out.
     Selecting on the model's prediction (not on the measured RSS) keeps the kept values unbiased."""
-    predicted = fit.fitted_a - 10.0 * fit.fitted_n * _log_distance(xy, points)
+    predicted = pathloss.rss_at_log(_log_distance(xy, points), fit.fitted_a, fit.fitted_n)
     trusted = mask & (predicted >= floor + CUTOFF_SDS * fit.residual_sd)
     keep = trusted.sum(axis=1) >= 3
     if keep.sum() < MIN_EMISSIONS:
@@ -166,7 +165,7 @@ def _joint_fit(points, rss, mask, xy, a, n, progress):
     cov = variance * _solve_or_nan(schur, np.eye(2))
     fit = Calibration(float(theta[0]), float(theta[1]), float(theta[0]), float(theta[1]),
                       float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])), OK if converged else NOT_CONVERGED,
-                      "", len(xy), iteration, float(np.sqrt(variance)))
+                      "", len(xy), float(np.sqrt(variance)))
     return fit, xy
 
 
@@ -174,7 +173,8 @@ def _reduced_problem(xy, points, rss, mask, theta):
     """Cost, Schur complement (2 x 2) and descent direction of (A, n) with the positions eliminated."""
     f, grad_x, log_d = apollonius.emission_model(xy, points, rss, mask, theta[1])
     residual = np.where(mask, f - theta[0], 0.0)
-    jac_theta = np.where(mask[..., None], np.stack([-np.ones_like(log_d), 10.0 * log_d], axis=-1), 0.0)
+    jac_theta = np.where(mask[..., None], np.stack([-np.ones_like(log_d), pathloss.implied_a_slope(log_d)], axis=-1),
+                         0.0)
     h_xx = np.einsum("eki,ekj->eij", grad_x, grad_x) + 1e-9 * np.eye(2)
     h_xt = np.einsum("eki,ekj->eij", grad_x, jac_theta)
     g_x = -np.einsum("eki,ek->ei", grad_x, residual)
@@ -209,7 +209,7 @@ def _self_check(fit, points, xy, mask, floor, replicas, rng):
     """
     if replicas <= 0 or not np.isfinite(fit.residual_sd):
         return
-    mean = fit.fitted_a - 10.0 * fit.fitted_n * _log_distance(xy, points)
+    mean = pathloss.rss_at_log(_log_distance(xy, points), fit.fitted_a, fit.fitted_n)
     refits = []
     for _ in range(replicas):
         rss = np.where(mask, _draw_above(mean, fit.residual_sd, floor, rng), 0.0)
@@ -220,7 +220,6 @@ def _self_check(fit, points, xy, mask, floor, replicas, rng):
     spread = refits.std(axis=0)
     fit.a_stderr = float(np.sqrt(fit.a_stderr ** 2 + shift[0] ** 2 + spread[0] ** 2))
     fit.n_stderr = float(np.sqrt(fit.n_stderr ** 2 + shift[1] ** 2 + spread[1] ** 2))
-    fit.self_check_shift = (float(shift[0]), float(shift[1]))
     fit.a = fit.fitted_a = float(fit.fitted_a - shift[0])
     fit.n = fit.fitted_n = float(fit.fitted_n - shift[1])
 
@@ -237,7 +236,7 @@ def _draw_above(mean, sd, floor, rng, rounds=50):
 
 
 def _log_distance(xy, points):
-    return 0.5 * np.log10(np.maximum(((xy[:, None, :] - points) ** 2).sum(axis=-1), 1e-12))
+    return pathloss.log_distance(((xy[:, None, :] - points) ** 2).sum(axis=-1))
 
 
 def _solve_or_nan(matrix, rhs):
@@ -278,4 +277,4 @@ def _replace(fit, a, n, status, message):
 
 def _rejected(a, n, status, message, emissions):
     nan = float("nan")
-    return Calibration(float(a), float(n), nan, nan, nan, nan, status, message, emissions, 0, nan)
+    return Calibration(float(a), float(n), nan, nan, nan, nan, status, message, emissions, nan)

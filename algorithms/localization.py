@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import apollonius, calibration, regularize
+from . import apollonius, calibration, pathloss, regularize
 from .emissions import group_emissions
 from .core.errors import InputError
 from .core.progress import SILENT
@@ -62,7 +62,7 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
         a_stderr = float(np.std(points.a_implied[good]) / np.sqrt(good.sum())) if good.sum() > 1 else float("nan")
         fit = calibration.Calibration(a, n, a, n, a_stderr, 0.0, "not calibrated",
                                       f"n = {n:g} as given; A = {a:.2f} dBm is the mean implied by the "
-                                      f"{int(good.sum())} good localizations.", int(good.sum()), 0, float("nan"))
+                                      f"{int(good.sum())} good localizations.", int(good.sum()), float("nan"))
     noise_sd, prior_sd = 0.0, float("nan")
     if prior:
         points, noise_sd, prior_sd = regularize.regularize(points, heard, aps.xy, fit.n, max_residual)
@@ -83,5 +83,4 @@ def distances_to_aps(run, ap_xy):
     ap = run.heard.ap[good]
     mask = ap >= 0
     offset = run.points.xy[good][:, None, :] - ap_xy[np.maximum(ap, 0)]
-    distance = np.hypot(offset[..., 0], offset[..., 1])[mask]
-    return np.log10(np.maximum(distance, 1e-3)), run.heard.rss[good][mask]
+    return pathloss.log_distance((offset ** 2).sum(axis=-1))[mask], run.heard.rss[good][mask]

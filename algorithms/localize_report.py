@@ -4,6 +4,8 @@ import html
 
 import numpy as np
 
+from .pathloss import rss_at_log
+
 _WIDTH, _HEIGHT, _MARGIN = 640, 400, 56
 _MAX_DOTS = 4000
 
@@ -52,8 +54,8 @@ def scatter_svg(x, y, a, n):
              f"width='{sx(x_hi) - sx(x_lo):.1f}' height='{sy(y_lo) - sy(y_hi):.1f}'/></clipPath></defs>",
              f"<g clip-path='url(#plot)'><g fill='#1f77b4' fill-opacity='0.35'>{dots}</g>"]
     if np.isfinite(a) and np.isfinite(n):
-        parts.append(f"<line x1='{sx(x_lo):.1f}' y1='{sy(a - 10 * n * x_lo):.1f}' x2='{sx(x_hi):.1f}' "
-                     f"y2='{sy(a - 10 * n * x_hi):.1f}' stroke='#d62728' stroke-width='2'/>")
+        parts.append(f"<line x1='{sx(x_lo):.1f}' y1='{sy(rss_at_log(x_lo, a, n)):.1f}' x2='{sx(x_hi):.1f}' "
+                     f"y2='{sy(rss_at_log(x_hi, a, n)):.1f}' stroke='#d62728' stroke-width='2'/>")
     parts.append("</g>")
     parts.append(_axes(sx, sy, x_lo, x_hi, y_lo, y_hi))
     parts.append("</svg>")

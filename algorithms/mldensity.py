@@ -36,7 +36,8 @@ from .core.errors import InputError
 from .core.geotiff import Density
 from .core.grid import Grid
 from .core.optional import require
-from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model
+from .pathloss import (DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, NOISE_TAIL_SDS, check_model, log_distance,
+                       rss_at_log)
 from .core.progress import SILENT
 from .core.records import AccessPoints, probe_ap_rows
 from .core.smoothing import DomainGaussian, smooth
@@ -49,7 +50,6 @@ DEFAULT_ITERATIONS = 150
 DEFAULT_SIEVE = 6.0            # m: about the distance spread of a 3 dB ring at 20 m (pathloss.distance_spread)
 MODEL_CELLS = 65_536           # at most this many model cells (blocks of output pixels)
 _MU_STEP = 0.05                # dB: the mu axis the cells are binned on (far below sigma_RSS)
-_TAIL_SIGMAS = 8.0
 
 
 @dataclass
@@ -77,8 +77,8 @@ class _Radio:
     def mean_rss(self, ap_xy, grid):
         """mu_a(c) = A - 10 n log10 d at a grid's pixel centres (d >= d0 = 1 m)."""
         xs, ys = grid.centres()
-        d = np.hypot(xs[None, :] - ap_xy[0], ys[:, None] - ap_xy[1])
-        return self.a - 10.0 * self.n * np.log10(np.maximum(d, 1.0))
+        dist2 = (xs[None, :] - ap_xy[0]) ** 2 + (ys[:, None] - ap_xy[1]) ** 2
+        return rss_at_log(log_distance(dist2), self.a, self.n)
 
     def probability(self, rss, mu):
         """Probability (bin width > 0) or density per dB (width 0) of reporting ``rss`` at mean RSS ``mu``."""
@@ -98,7 +98,7 @@ class _APProjector:
     the cells binned on a fine mu axis: the projection depends on a cell's distance to the AP only."""
 
     def __init__(self, mu_cells, levels, counts, radio):
-        low = min(mu_cells.min(), levels.min()) - _TAIL_SIGMAS * radio.sigma
+        low = min(mu_cells.min(), levels.min()) - NOISE_TAIL_SDS * radio.sigma
         self.bin = np.round((mu_cells - low) / _MU_STEP).astype(np.int64)
         self.bins = int(self.bin.max()) + 1
         mu = low + _MU_STEP * np.arange(self.bins)

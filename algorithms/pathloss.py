@@ -1,6 +1,11 @@
-"""The log-distance ("Friis" in the paper) path-loss model, paper §4.1, d0 = 1 m.
+"""The log-distance ("Friis" in the paper) path-loss model, paper §4.1, with d0 = 1 m: the one place it is written.
 
-RSS = A - 10 n log10(d), inverted d = 10^((A - RSS) / (10 n)).
+    RSS = A - 10 n log10(max(d, d0)),  inverted  d = 10^((A - RSS) / (10 n)).
+
+Inside d0 the model is flat: the far-field law does not hold there, and a sensor never reports more than A
+plus noise. Every tool that needs the model (bowl rings, localization and calibration, the maximum-likelihood
+map, the simulator, the report's plot) calls the functions below, so one floor and one formula hold everywhere.
+An RSS noise of sigma dB maps to a distance spread sigma_d = d ln(10) sigma / (10 n).
 """
 import numpy as np
 
@@ -9,17 +14,59 @@ from .core.errors import InputError
 DEFAULT_A = -30.0
 DEFAULT_N = 2.5
 DEFAULT_SIGMA_RSS = 2.0
+D0 = 1.0                 # m: the reference distance of A, and the model's floor
 LN10 = np.log(10.0)
+NOISE_TAIL_SDS = 8.0     # exp(-32): beyond this many sds a Gaussian of the RSS noise contributes nothing measurable
+
+
+def log_distance(dist2):
+    """log10 of the distance, floored at d0, from squared distances (m²)."""
+    return 0.5 * np.log10(np.maximum(dist2, D0 * D0))
+
+
+def log_distance_gradient(offset, dist2):
+    """Gradient of log_distance in the position, from the offsets (..., 2) and their squared lengths; zero
+    inside d0 where the model is flat."""
+    inside = dist2 <= D0 * D0
+    scale = np.where(inside, 0.0, 1.0 / (LN10 * np.where(inside, 1.0, dist2)))
+    return offset * scale[..., None]
+
+
+def rss_at_log(log_d, a=DEFAULT_A, n=DEFAULT_N):
+    """Expected RSS (dBm) at log10 distance ``log_d`` (as log_distance gives it)."""
+    return a - 10.0 * n * np.asarray(log_d, dtype=float)
 
 
 def rss_at(distance, a=DEFAULT_A, n=DEFAULT_N):
     """Expected RSS (dBm) at ``distance`` metres."""
-    return a - 10.0 * n * np.log10(distance)
+    return rss_at_log(np.log10(np.maximum(np.asarray(distance, dtype=float), D0)), a, n)
+
+
+def implied_a(rss, log_d, n):
+    """The A that makes the model predict ``rss`` at log10 distance ``log_d``: RSS + 10 n log10 d."""
+    return rss + 10.0 * n * log_d
+
+
+def implied_a_slope(log_d):
+    """d implied_a / d n = 10 log10 d."""
+    return 10.0 * log_d
+
+
+def implied_a_gradient(offset, dist2, n):
+    """Gradient of implied_a in the position: 10 n times log_distance_gradient."""
+    return 10.0 * n * log_distance_gradient(offset, dist2)
 
 
 def distance_from_rss(rss, a=DEFAULT_A, n=DEFAULT_N):
-    """Distance (m) at which the model predicts ``rss``: d_rssi = 10^((A - RSS) / (10 n))."""
+    """Distance (m) at which the model predicts ``rss``: d_rssi = 10^((A - RSS) / (10 n)) (below d0 for RSS > A:
+    the ring of a PR louder than A sits on its AP)."""
     return 10.0 ** ((a - np.asarray(rss, dtype=float)) / (10.0 * n))
+
+
+def squared_distance_ratio(rss_reference, rss, n):
+    """(d / d_ref)^2 from the RSS ratio alone, A cancelled: 10^((RSS_ref - RSS) / (5 n)) (the Circles of
+    Apollonius, paper §4.6)."""
+    return 10.0 ** ((rss_reference - rss) / (5.0 * n))
 
 
 def distance_spread(d_rssi, sigma_rss=DEFAULT_SIGMA_RSS, n=DEFAULT_N):
@@ -35,25 +82,3 @@ def check_model(a, n, sigma_rss=None):
         raise InputError(f"The path-loss exponent n = {n} must be positive (free space is 2, typical 2-4).")
     if sigma_rss is not None and not (np.isfinite(sigma_rss) and sigma_rss > 0):
         raise InputError(f"SIGMA_RSS = {sigma_rss} dB must be positive (typical RSS noise is 2-6 dB).")
-
-
-def fit_pathloss(distance, rss):
-    """Least-squares fit of RSS on log10(d) (paper §4.6, Figure 6).
-
-    Returns (A, n, A_stderr, n_stderr, residual_sd). Needs at least 3 points at 2 or more distances.
-    """
-    distance = np.asarray(distance, dtype=float)
-    rss = np.asarray(rss, dtype=float)
-    ok = np.isfinite(distance) & np.isfinite(rss) & (distance > 0)
-    x = np.log10(distance[ok])
-    y = rss[ok]
-    if len(x) < 3 or np.ptp(x) == 0:
-        raise InputError("The path-loss fit needs at least 3 RSS values at 2 or more distinct distances.")
-    design = np.column_stack([np.ones_like(x), -10.0 * x])
-    coef, _, _, _ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ coef
-    dof = max(len(x) - 2, 1)
-    residual_var = residual @ residual / dof
-    cov = residual_var * np.linalg.inv(design.T @ design)
-    a, n = coef
-    return float(a), float(n), float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])), float(np.sqrt(residual_var))

@@ -25,11 +25,11 @@ import numpy as np
 
 from .core.errors import InputError
 from .core.optional import require
+from .pathloss import NOISE_TAIL_SDS
 
 SQRT_HALF_PI = np.sqrt(np.pi / 2.0)
 _SAMPLES_PER_PIXEL = 16          # near-field annuli are pixel / 16 wide
 _NEAR_CAP_PIXELS = 48            # the near field never exceeds this radius (keeps it O(pixels))
-_TAIL_SIGMAS = 8.0               # exp(-32): beyond this a ring contributes nothing measurable
 _HERMITE_STEP = 0.08             # log-axis step as a share of the narrowest relative ring width
 
 
@@ -198,7 +198,7 @@ class RingOperator:
 
     def _log_step(self, d_min):
         """Log-axis step fine enough for 1e-7 relative Hermite error on the narrowest ring seen far out."""
-        seen = self.mu + _TAIL_SIGMAS * self.sigma + self.grid.pixel >= d_min
+        seen = self.mu + NOISE_TAIL_SDS * self.sigma + self.grid.pixel >= d_min
         if not np.any(seen):
             return 0.02
         relative_width = self.sigma[seen] / (np.maximum(self.mu[seen], d_min) + 3.0 * self.sigma[seen])
@@ -258,11 +258,3 @@ class RingOperator:
         seen = np.bincount(self._near_annulus, values[self._near_pixel] * self._near_share,
                            len(self._near_masses))
         return at_value @ self._far_value + at_slope @ self._far_slope + seen @ self._near_masses
-
-
-def radial_mass(values, grid, centre, edges):
-    """Mass of a density raster in each distance bin [edges[k], edges[k+1]) around ``centre``, by pixel centre."""
-    xs, ys = grid.centres()
-    d = np.hypot(xs[None, :] - centre[0], ys[:, None] - centre[1])
-    mass, _ = np.histogram(d, bins=edges, weights=np.asarray(values, dtype=float) * grid.cell_area)
-    return mass

@@ -234,7 +234,7 @@ def _receive(config, aps, emitter_xy, emitter_indoor, rng):
     """Integer RSS (emissions x APs) and whether each AP heard each emission."""
     distance = np.hypot(emitter_xy[:, None, 0] - aps.xy[None, :, 0], emitter_xy[:, None, 1] - aps.xy[None, :, 1])
     through_wall = emitter_indoor[:, None] != aps.indoor[None, :]
-    mean = rss_at(np.maximum(distance, 1.0), config.a, config.n) - config.wall_loss * through_wall
+    mean = rss_at(distance, config.a, config.n) - config.wall_loss * through_wall
     rss = np.round(mean + rng.normal(0.0, config.sigma_rss, mean.shape))
     heard = (rss >= config.floor) & (rng.random(mean.shape) < config.reception)
     return rss, heard

@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.pathloss import fit_pathloss
+from oracles import fit_pathloss
 
 
 def _scenario0(folder):

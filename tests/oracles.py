@@ -1,0 +1,23 @@
+"""Reference computations the tests compare the product with (not shipped: the product never fits on known
+distances, only the tests and a calibration walk have them)."""
+import numpy as np
+
+from wifidensity.algorithms.pathloss import log_distance, rss_at_log
+
+
+def fit_pathloss(distance, rss):
+    """Ordinary least squares of RSS on log10(d) with known distances (paper §4.6, Figure 6).
+
+    Returns (A, n, A_stderr, n_stderr, residual_sd); needs 3 or more points at 2 or more distances.
+    """
+    distance = np.asarray(distance, dtype=float)
+    rss = np.asarray(rss, dtype=float)
+    ok = np.isfinite(distance) & np.isfinite(rss) & (distance > 0)
+    log_d = log_distance(distance[ok] ** 2)
+    assert len(log_d) >= 3 and np.ptp(log_d) > 0, "the fit needs 3+ points at 2+ distances"
+    design = np.column_stack([np.ones_like(log_d), rss_at_log(log_d, 0.0, 1.0)])  # RSS = A * 1 + n * (-10 log d)
+    coef, _, _, _ = np.linalg.lstsq(design, rss[ok], rcond=None)
+    residual = rss[ok] - design @ coef
+    variance = residual @ residual / max(len(log_d) - 2, 1)
+    cov = variance * np.linalg.inv(design.T @ design)
+    return float(coef[0]), float(coef[1]), float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])), float(np.sqrt(variance))
