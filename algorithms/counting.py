@@ -11,6 +11,7 @@ import numpy as np
 from .core.errors import InputError
 
 LEGACY, STRAWMAN, MULTIPLICITY, POSITION = "legacy", "strawman", "multiplicity", "position"
+DEFAULT_X_DAY = 524.0  # PRs per client per day (ref [1])
 GLOBAL_METHODS = (LEGACY, STRAWMAN, MULTIPLICITY)
 
 
@@ -36,7 +37,12 @@ def strawman_correction(p, p3):
     P3 <= P keeps it in [1/3, 1], so it never reaches zero for valid counts.
     """
     _check_prs(p, {3: p3})
-    return 1.0 - (2.0 / 3.0) * float(p3) / float(p)
+    return share_correction(float(p3) / float(p))
+
+
+def share_correction(p3_share):
+    """1 - (2/3) s for a 3-AP share s = P3/P (scalar or per zone)."""
+    return 1.0 - (2.0 / 3.0) * p3_share
 
 
 def strawman_x(x12, p, p3):
@@ -105,7 +111,7 @@ def position_x(x12, zone_prs, zone_localizations, total_localizations, p3, base_
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(prs > 0, zone_p3 / prs, np.where(zone_p3 > 0, 1.0, 0.0))
     clamped = np.flatnonzero(share > 1.0)
-    raw_x = float(x12) / (1.0 - (2.0 / 3.0) * np.minimum(share, 1.0))
+    raw_x = float(x12) / share_correction(np.minimum(share, 1.0))
     factor = float(np.sum(prs / raw_x) * base_x / prs.sum())
     return PositionX(raw_x * factor, factor, clamped)
 
@@ -137,3 +143,27 @@ def _check_prs(p, by_k):
         names = " + ".join(f"P{k}" for k in sorted(by_k))
         raise InputError(f"{names} = {heard:g} exceeds P = {p:g}: P counts all CR PRs, so it cannot be smaller "
                          "than its parts. Take P and P1..P3 from the same Preprocessing run.")
+
+
+def format_multiplicities(by_k):
+    """P_k for every k as text 'k:P_k;...' (the Preprocessing tool's P_BY_K output), e.g. '1:120;2:40;3:18'."""
+    return ";".join(f"{k}:{v}" for k, v in sorted(by_k.items()))
+
+
+def format_higher(by_k):
+    """P4, P5, ... as a comma list (the Preprocessing tool's P_MORE output); empty without them."""
+    return ", ".join(str(v) for k, v in sorted(by_k.items()) if k >= 4)
+
+
+def parse_higher(text):
+    """{4: P4, 5: P5, ...} from the Counting tool's P_MORE: a comma list 'P4, P5, ...' (format_higher) or
+    k:P_k pairs '4:120; 6:12' (format_multiplicities)."""
+    tokens = [t for t in (text or "").replace(";", " ").replace(",", " ").split() if t]
+    try:
+        if any(":" in t for t in tokens):
+            pairs = {int(k): float(v) for k, v in (t.split(":") for t in tokens)}
+            return {k: v for k, v in pairs.items() if k >= 4}
+        return {k: float(t) for k, t in enumerate(tokens, start=4)}
+    except ValueError:
+        raise InputError(f"P_MORE = '{text}': give P4, P5, ... as numbers separated by commas "
+                         "(or k:P_k pairs such as '4:120; 5:30').") from None

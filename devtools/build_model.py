@@ -15,6 +15,9 @@ from qgis.PyQt.QtCore import QPointF
 
 from plugin_package import ROOT, import_plugin_package
 
+import_plugin_package()
+from wifidensity.algorithms.counting import DEFAULT_X_DAY  # noqa: E402 (the package is importable from here)
+
 MODEL_NAME = "pipeline"
 FLOWS = ["the paper's flow (Figure 19)", "maximum likelihood (mldensity)", "both, for comparison"]
 DEFAULT_FLOW = 2
@@ -42,7 +45,7 @@ def model_inputs():
         QgsProcessingParameterString("START", "Window start (ISO time; empty: first PR)", optional=True),
         QgsProcessingParameterString("END", "Window end, excluded (empty: after the last PR)", optional=True),
         QgsProcessingParameterString("SECRET", "Secret for hashing raw MAC addresses", optional=True),
-        number("X_DAY", "X_DAY: PRs per client per day", number.Double, 524.0, minValue=0.0),
+        number("X_DAY", "X_DAY: PRs per client per day", number.Double, DEFAULT_X_DAY, minValue=0.0),
         QgsProcessingParameterEnum("METHOD", "Counting method", ["legacy", "strawman", "multiplicity"],
                                    defaultValue=2),
         number("RSS_MAX", "RSS_MAX: PRs stronger than this are a separate piece (dBm)", number.Double, -60.0),

@@ -6,7 +6,7 @@ from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsProcessing,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
                        QgsProcessingParameterString, QgsWkbTypes)
 
-from ...algorithms.counting import connected_client_x
+from ...algorithms.counting import DEFAULT_X_DAY, connected_client_x, parse_higher
 from ...algorithms.core.errors import InputError
 from ...algorithms.zone_counts import METHODS, count_site, zone_table
 from ...algorithms.zones import parse_breaks, zones_from_levels, zones_from_polygons
@@ -36,7 +36,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
             "WINDOW_HOURS", self.tr("Window length (hours)"), QgsProcessingParameterNumber.Double, defaultValue=3.0))
         self.addParameter(QgsProcessingParameterNumber(
             "X_DAY", self.tr("X_DAY: PRs per client per day"), QgsProcessingParameterNumber.Double,
-            defaultValue=524.0))
+            defaultValue=DEFAULT_X_DAY))
         self.addParameter(QgsProcessingParameterEnum(
             "METHOD", self.tr("Method"), options=[self.tr(m) for m in METHODS], defaultValue=2))
         self.addParameter(QgsProcessingParameterEnum(
@@ -72,7 +72,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
 
     def execute(self, parameters, context, feedback):
         by_k = {k: self.parameterAsDouble(parameters, f"P{k}", context) for k in (1, 2, 3)}
-        by_k.update(_higher_multiplicities(self.parameterAsString(parameters, "P_MORE", context)))
+        by_k.update(parse_higher(self.parameterAsString(parameters, "P_MORE", context)))
         site = self._site_count(parameters, context, by_k, feedback)
         results = {"X": site.chosen_x, "X12": site.x12, "CLIENTS": site.chosen_clients, "OUTPUT": None,
                    "CLIENTS_POSITION": None, "ZONES_CAPPED": None, "X_CC_DAY": self._x_cc(parameters, context)}
@@ -173,16 +173,3 @@ def _warn_about_zones(feedback, table):
     empty = [str(name) for name, prs in zip(table.columns["zone"], table.columns["prs"]) if prs <= 0]
     if empty:
         feedback.pushWarning(f"Zones {', '.join(empty)} cover no PR mass of DENSITY.")
-
-
-def _higher_multiplicities(text):
-    """{4: P4, 5: P5, ...} from P_MORE: a comma list 'P4, P5, ...' or k:P_k pairs '4:120; 6:12' (P_BY_K style)."""
-    tokens = [t for t in (text or "").replace(";", " ").replace(",", " ").split() if t]
-    try:
-        if any(":" in t for t in tokens):
-            pairs = {int(k): float(v) for k, v in (t.split(":") for t in tokens)}
-            return {k: v for k, v in pairs.items() if k >= 4}
-        return {k: float(t) for k, t in enumerate(tokens, start=4)}
-    except ValueError:
-        raise InputError(f"P_MORE = '{text}': give P4, P5, ... as numbers separated by commas "
-                         "(or k:P_k pairs such as '4:120; 5:30').") from None

@@ -4,7 +4,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination)
 
-from ...algorithms.counting import window_x
+from ...algorithms.counting import DEFAULT_X_DAY, window_x
 from ...algorithms.emissions import group_emissions
 from ...algorithms.core.masks import region_mask
 from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_density, heard_emission_count,
@@ -42,7 +42,8 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             "X", self.tr("X: emissions per client in the window (default: X_DAY x WINDOW_HOURS / 24)"), DOUBLE,
             optional=True))
-        self.addParameter(QgsProcessingParameterNumber("X_DAY", self.tr("X_DAY: per client per day"), DOUBLE, 524.0))
+        self.addParameter(QgsProcessingParameterNumber("X_DAY", self.tr("X_DAY: per client per day"), DOUBLE,
+                                                       DEFAULT_X_DAY))
         self.addParameter(QgsProcessingParameterNumber(
             "WINDOW_HOURS", self.tr("Window length (hours)"), DOUBLE, 3.0))
         self.addParameter(QgsProcessingParameterNumber(

@@ -6,6 +6,7 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingOu
                        QgsProcessingParameterNumber, QgsProcessingParameterString)
 
 from ...algorithms.core.errors import InputError
+from ...algorithms.counting import format_higher, format_multiplicities
 from ...algorithms.preprocess import preprocess
 from ...algorithms.core.timeparse import to_iso, to_seconds
 from ..base import WifiDensityAlgorithm, is_given
@@ -79,9 +80,9 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
         columns = {"time": to_iso(out.time), "ap_id": out.ap_id, "mac": out.mac, "rss": out.rss, **out.extra}
         dest = write_table(self, parameters, context, "OUTPUT", columns, feedback)
         counts = result.counts
-        p_by_k = ";".join(f"{k}:{v}" for k, v in sorted(counts["P_BY_K"].items()))
+        p_by_k = format_multiplicities(counts["P_BY_K"])
         feedback.pushInfo(", ".join(f"{name} = {counts[name]:g}" for name in COUNT_OUTPUTS) + f"; P_k: {p_by_k}")
-        p_more = ", ".join(str(v) for k, v in sorted(counts["P_BY_K"].items()) if k >= 4)
+        p_more = format_higher(counts["P_BY_K"])
         return {"OUTPUT": dest, "P_BY_K": p_by_k, "P_MORE": p_more, **{name: counts[name] for name in COUNT_OUTPUTS}}
 
     def _time(self, parameters, name, context):
