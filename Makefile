@@ -1,32 +1,33 @@
-# WiFi Client Density — set-up, tests, demo and packaging on Debian 12 (QGIS 3.22 from Debian).
+# WiFi Client Density — set-up, tests, demo and packaging on Debian 12 (QGIS 3.22) or 13 (QGIS 3.40).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := qgis python3-qgis qgis-providers python3-scipy python3-shapely python3-rasterio \
-	python3-pyproj xvfb
 export PROJ_DATA ?= /usr/share/proj
 export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 PLUGIN_FILES := __init__.py metadata.txt LICENSE README.md algorithms plugin resources
+# the science's unit tests run with QGIS made unimportable (devtools/no_qgis), so they cannot lean on it
+UNIT := PYTHONPATH=devtools/no_qgis $(PY) -m pytest -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning tests/unit
 
-.PHONY: setup test demo package bench clean
+.PHONY: setup test unit lint demo package bench clean
 setup: $(VENV)/.ready
 
-$(VENV)/.ready: Makefile
-	@if ! /usr/bin/python3 -c "import qgis.core, scipy, shapely, rasterio, pyproj" 2>/dev/null \
-	   || ! command -v qgis_process.bin >/dev/null; then \
-	  echo "Installing QGIS and the scientific Python packages from Debian..."; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) \
-	    apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); \
-	fi
+$(VENV)/.ready: Makefile devtools/setup-debian.sh
+	devtools/setup-debian.sh
 	/usr/bin/python3 -m venv --system-site-packages $(VENV)
-	$(PY) -m pip install -q "pytest>=7,<9" "pytest-qgis>=2,<3"
+	$(PY) -m pip install -q "pytest>=7,<9" "pytest-qgis>=2,<3" "ruff==0.8.4"
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	touch $@
 
 test: setup
-	$(PY) -m pytest
+	$(UNIT)
+	$(PY) -m pytest tests/integration tests/realdata
+
+unit: setup
+	$(UNIT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
 
 demo: setup
 	cd devtools && ../$(PY) demo.py ../demo_output

@@ -1,4 +1,4 @@
-"""Localization of emissions on the Circles of Apollonius (paper §4.6, the Localization tool; SPEC tool 6).
+"""Localization of emissions on the Circles of Apollonius (paper §4.6, the Localization tool).
 
 An emission heard by APs i and j with RSS_i, RSS_j lies where d_i / d_j = 10^((RSS_j - RSS_i) / (10 n)):
 a circle of Apollonius around the two APs (a straight line when RSS_i = RSS_j). A cancels, so only n is needed.
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.errors import InputError
 from . import pathloss
+from .core.errors import InputError
 
 GOOD, POOR, OUTSIDE, DEGENERATE = 0, 1, 2, 3
 QUALITY_NAMES = ("good", "poor residual", "outside AP hull", "degenerate")

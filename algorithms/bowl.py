@@ -1,4 +1,4 @@
-"""Bowl density (SPEC tool 3; paper §4.2, Figure 3): every PR is a ring of one PR around the AP that heard it.
+"""Bowl density (paper §4.2, Figure 3): every PR is a ring of one PR around the AP that heard it.
 
 The ring of a PR at RSS r is centred on its AP with radius d_rssi = 10^((A - r) / (10 n)) and width
 sigma_d = d_rssi ln(10) sigma_RSS / (10 n) (pathloss.py), normalised by its exact integral over the plane
@@ -9,11 +9,11 @@ import numpy as np
 from .core.errors import InputError
 from .core.geotiff import Density
 from .core.grid import Grid
-from .core.records import probe_ap_rows
-from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model, distance_from_rss, distance_spread
 from .core.progress import SILENT
-from .radial import RingOperator
+from .core.records import probe_ap_rows
 from .core.validation import check_rss
+from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model, distance_from_rss, distance_spread
+from .radial import RingOperator
 
 UNITS = "PRs/m2"
 KIND = "PR density (bowl)"

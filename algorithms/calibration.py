@@ -3,7 +3,7 @@
 The paper fits RSS on log10(d) over the localized emissions and re-localizes with the new n until n settles.
 With Apollonius localization the emission's own A cancels, so with exactly 3 APs every position fits its RSS
 exactly for *any* n, and that loop has no reason to stop at the true n: it can collapse (n -> 0.6 for a true
-2.6 on a simulation, issue 4). What does pin A and n is that A is one number for the whole site. So this
+2.6 on a simulation). What does pin A and n is that A is one number for the whole site. So this
 module minimises the joint least-squares cost of every RSS value,
 
     sum over emissions e and their APs i of (RSS_ei - A + 10 n log10 |x_e - p_i|)^2,
@@ -32,10 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import apollonius
-from . import pathloss
-from .pathloss import DEFAULT_A, DEFAULT_N
+from . import apollonius, pathloss
 from .core.progress import SILENT
+from .pathloss import DEFAULT_A, DEFAULT_N
 
 PLAUSIBLE_N = (1.5, 5.0)
 MAX_N_STDERR = 0.3

@@ -1,4 +1,4 @@
-"""Convex layers ("onion peeling") of a point set (paper §5.1.2, the Fiducial tool; SPEC tool 7).
+"""Convex layers ("onion peeling") of a point set (paper §5.1.2, the Fiducial tool).
 
 Layer 1 is the convex hull of all points; layer k is the hull of what remains after peeling layers 1..k-1.
 A point belongs to the layer whose hull boundary it lies on (vertices and points on its edges alike).

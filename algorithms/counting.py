@@ -1,4 +1,4 @@
-"""The Counting tool's formulas (SPEC tool 5; paper §4.4, Eq. 9 and §6.1.3; ref [1] for X and X_CC).
+"""The Counting tool's formulas (paper §4.4, Eq. 9 and §6.1.3; ref [1] for X and X_CC).
 
 Clients = PRs / X, where X is the number of PRs one client leaves in the window. Every method starts from
 X12 = X_DAY * h / 24 (ref [1]: X_DAY ~ 524 PRs per client per day). The correcting methods read X12 as the

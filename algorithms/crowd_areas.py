@@ -1,4 +1,4 @@
-"""Crowds given as areas for the site twin (issue 7): clients spread uniformly over polygons (e.g. a terrace,
+"""Crowds given as areas for the site twin: clients spread uniformly over polygons (e.g. a terrace,
 a market square), beside the Gaussian crowds of algorithms/simulate.py."""
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Drill-Down (SPEC tool 8; paper §5.1.4): cap a density at a threshold T, keep the peaks as a second piece.
+"""Drill-Down (paper §5.1.4): cap a density at a threshold T, keep the peaks as a second piece.
 
 capped = min(v, T) and peaks = v - capped, so capped + peaks == v. T is given, or solved exactly so the capped
 raster retains a fraction RETAIN of the mass (paper: 90 % Site 1, 99.7 % Site 2).

@@ -1,4 +1,4 @@
-"""Group probe requests into emissions (SPEC tool 1; paper §3.4, the Preprocessing tool).
+"""Group probe requests into emissions (paper §3.4, the Preprocessing tool).
 
 One emission = the PRs of one MAC whose timestamps lie within TOLERANCE seconds of the emission's first PR,
 each heard at a distinct AP. Its size ``n_aps`` is the number of APs that heard it.

@@ -1,4 +1,4 @@
-"""The fiducial region: a convex layer of the localization points (paper §5.1.2; SPEC tool 7).
+"""The fiducial region: a convex layer of the localization points (paper §5.1.2).
 
 Outer layers hold the poorly localized emissions scattered around the site; peeling them leaves the region
 where localizations are dense. Exclusion zones are subtracted and an optional site boundary is intersected,

@@ -1,4 +1,4 @@
-"""Filtering (SPEC tool 2; paper §4.5 and §5.1.1): set aside PRs of indoor APs and PRs louder than RSS_MAX.
+"""Filtering (paper §4.5 and §5.1.1): set aside PRs of indoor APs and PRs louder than RSS_MAX.
 
 Indoor APs hear clients that are not on the outdoor site, and very strong PRs come from devices next to an
 AP whose bowl would be a spike; the removed PRs are not lost, Reassembly adds them back as a separate piece.

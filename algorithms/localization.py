@@ -1,4 +1,4 @@
-"""The Localization tool end to end (SPEC tool 6): PRs -> emissions -> Apollonius points -> A, n.
+"""The Localization tool end to end (paper §4.6): PRs -> emissions -> Apollonius points -> A, n.
 
 Ties together emission grouping (emissions.py), localization (apollonius.py), the self-calibration
 (calibration.py) and the noise-weighted position prior (regularize.py), and keeps the counts the tool reports.
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import apollonius, calibration, pathloss, regularize
-from .emissions import group_emissions
 from .core.errors import InputError
 from .core.progress import SILENT
+from .emissions import group_emissions
 
 
 @dataclass

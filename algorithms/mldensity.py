@@ -1,9 +1,9 @@
-"""Maximum-likelihood client density (beyond the paper; issue 7): MLEM for Poisson counts of (AP, RSS).
+"""Maximum-likelihood client density (beyond the paper): MLEM for Poisson counts of (AP, RSS).
 
 Forward model. An emission made at cell c is heard at AP a with an RSS in the reporting bin of r (1 dB wide
 for the integer RSS sniffers report) with probability
 ``K_a(r, c) = Phi((r + w/2 - mu_a(c)) / sigma) - Phi((r - w/2 - mu_a(c)) / sigma)``, w the bin width,
-which is the issue's ``phi((r - mu) / sigma) / sigma`` integrated over the bin (exactly that density when the
+which is the Gaussian noise density ``phi((r - mu) / sigma) / sigma`` integrated over the bin (exactly that density when the
 RSS values are not integers), with the log-distance mean ``mu_a(c) = A - 10 n log10 d(a, c)`` (paper §4.1,
 pathloss.rss_at; d >= d0 = 1 m). Each AP hears independently, so the PR counts y(a, r) are Poisson with mean
 ``sum_c K_a(r, c) lambda_c``, lambda_c the emissions made at cell c. A reception probability p common to
@@ -36,12 +36,11 @@ from .core.errors import InputError
 from .core.geotiff import Density
 from .core.grid import Grid
 from .core.optional import require
-from .pathloss import (DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, NOISE_TAIL_SDS, check_model, log_distance,
-                       rss_at_log)
 from .core.progress import SILENT
 from .core.records import AccessPoints, probe_ap_rows
 from .core.smoothing import DomainGaussian, smooth
 from .core.validation import check_rss
+from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, NOISE_TAIL_SDS, check_model, log_distance, rss_at_log
 
 UNITS = "clients/m2"
 KIND = "client density (maximum likelihood)"

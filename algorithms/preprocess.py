@@ -1,4 +1,4 @@
-"""Preprocessing (SPEC tool 1; paper §3.2 classes, §3.4 the tool): window, MAC classes, emissions, multiplicities.
+"""Preprocessing (paper §3.2 classes, §3.4 the tool): window, MAC classes, emissions, multiplicities.
 
 Every PR of the window [start, end) is classed by its MAC:
 CC when the MAC is in the connections table (checked first), CR when the MAC occurs 1..THRESHOLD times,
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .emissions import group_emissions, multiplicity_counts
 from .core.errors import InputError
 from .core.privacy import anonymise
 from .core.progress import SILENT
 from .core.records import Probes
 from .core.timeparse import to_iso
 from .core.validation import check_rss
+from .emissions import group_emissions, multiplicity_counts
 
 CR, CF, CC = "CR", "CF", "CC"
 

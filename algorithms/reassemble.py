@@ -1,4 +1,4 @@
-"""Reassembly (SPEC tool 9; the Re-assembly Tool of paper §1.6, Figure 19).
+"""Reassembly (the Re-assembly Tool of paper §1.6, Figure 19).
 
 Client density = sum of PR pieces / X (a per-zone X for the position piece), then mass-preserving smoothing.
 

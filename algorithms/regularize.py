@@ -1,4 +1,4 @@
-"""Positions for noisy captures: the Apollonius fit with a weak Gaussian position prior (issue 4).
+"""Positions for noisy captures: the Apollonius fit with a weak Gaussian position prior (beyond the paper).
 
 Why: with A eliminated, an emission's position rests on RSS ratios alone, and these say little when the RSS
 noise is large. On the UNIST campus capture (about 6 dB of noise) the pure Apollonius points lie further from

@@ -1,4 +1,4 @@
-"""Renormalization (SPEC tool 4; paper §4.3, applied in §5.1.3): confine a PR density to the decision region.
+"""Renormalization (paper §4.3, applied in §5.1.3): confine a PR density to the decision region.
 
 Every pixel outside the region (minus exclusion zones) is zeroed and the mass removed, plus the mass that
 lay outside the raster's extent, is re-injected inside, so the region holds the total PR mass.

@@ -1,4 +1,4 @@
-"""Scoring a client map against a simulation's truth (issue 7: the site twin), so an analyst can pick the
+"""Scoring a client map against a simulation's truth (the site twin), so an analyst can pick the
 convex layer, drill-down and method for their site before trusting a real map.
 
 Three numbers: Pearson r between the estimated and the true client density, both smoothed with the same

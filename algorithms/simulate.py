@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .core.errors import InputError
-from .pathloss import rss_at
 from .core.records import AccessPoints, Probes
+from .pathloss import rss_at
 
 OUTDOOR, INDOOR, IOT, CONNECTED = "outdoor", "indoor", "iot", "connected"
 RANDOMISING = (OUTDOOR, INDOOR)
@@ -138,7 +138,7 @@ def simulate(config):
 
 
 def true_counts(probes, kind, config):
-    """The counts preprocessing should find, from the simulation's own labels (SPEC tool 1 definitions).
+    """The counts preprocessing should find, from the simulation's own labels (the Preprocessing tool's definitions, paper §3.4).
 
     clients, and clients per kind (outdoor, indoor, iot, connected); EMISSIONS: heard emissions of
     randomising clients; P_k: PRs of those emissions heard by exactly k APs (k = 1..3 and 'P4plus',

@@ -1,11 +1,10 @@
-"""The Counting tool's results: site totals by every method and the per-zone table (SPEC tool 5)."""
+"""The Counting tool's results: site totals by every method and the per-zone table (paper §4.4 and §6.1.3)."""
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .counting import (GLOBAL_METHODS, LEGACY, MULTIPLICITY, POSITION, STRAWMAN, clients, global_x,
-                       position_x, window_x)
 from .core.errors import InputError
+from .counting import GLOBAL_METHODS, LEGACY, MULTIPLICITY, POSITION, STRAWMAN, clients, global_x, position_x, window_x
 
 METHODS = GLOBAL_METHODS + (POSITION,)
 

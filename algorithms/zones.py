@@ -1,4 +1,4 @@
-"""Zones of the Counting tool (SPEC tool 5): polygons or density levels, each with a cell mask on the grid.
+"""Zones of the Counting tool (paper §6.1.3): polygons or density levels, each with a cell mask on the grid.
 
 A zone's PR mass is the density it covers (pixel centres inside it); its localizations are the points inside
 its polygon. Level zones come from classing a density raster at BREAKS (paper §6.1.3 works per level).

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_preprocess import import_plugin, start_processing  # noqa: E402  (same start-up as the other bench)
+from bench_preprocess import import_plugin, start_processing
 
 SIDE = 1000
 APS = 8
@@ -27,8 +27,8 @@ RADIUS = 30.0
 def site(prs, seed=0):
     """8 APs over the square and PRs from clients spread around its centre (integer RSS, 2 dB noise)."""
     from wifidensity.algorithms.core.grid import Grid
-    from wifidensity.algorithms.pathloss import rss_at
     from wifidensity.algorithms.core.records import AccessPoints
+    from wifidensity.algorithms.pathloss import rss_at
     rng = np.random.default_rng(seed)
     ap_xy = rng.uniform(150, SIDE - 150, (APS, 2))
     aps = AccessPoints(np.array([f"AP{i}" for i in range(APS)], dtype=object), ap_xy, np.zeros(APS, bool),
@@ -92,7 +92,7 @@ def main():
     prs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     heatmap_points = int(sys.argv[2]) if len(sys.argv) > 2 else prs
     import_plugin()
-    app, _provider = start_processing()  # noqa: F841 (keeps QGIS alive)
+    app, _provider = start_processing()
     from wifidensity.algorithms.bowl import bowl
     aps, ap_ids, rss, clients, grid = site(prs)
     print(f"{prs} PRs at {APS} APs onto {grid.width} x {grid.height} pixels of 1 m")

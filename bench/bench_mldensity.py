@@ -36,7 +36,7 @@ def main():
     from wifidensity.algorithms.bowl import bowl
     from wifidensity.algorithms.mldensity import client_density, ml_emissions
     ap_ids, rss, aps, grid = make_input(np.random.default_rng(1))
-    groups = len({(a, r) for a, r in zip(ap_ids, rss)})
+    groups = len(set(zip(ap_ids, rss)))
     print(f"grid {grid.width} x {grid.height}, {len(aps)} APs, {groups} (AP, RSS) groups, {len(rss)} PRs")
     start = time.perf_counter()
     bowl(ap_ids, rss, aps, grid, a=-38.0, n=2.6, sigma_rss=3.0)

@@ -46,8 +46,8 @@ def start_processing():
 
 def write_probes(path, rows):
     """A simulated site scaled so it holds about ``rows`` PRs, written as CSV; returns the row count."""
-    from wifidensity.algorithms.simulate import sample_config, simulate
     from wifidensity.algorithms.core.timeparse import to_iso
+    from wifidensity.algorithms.simulate import sample_config, simulate
     config = sample_config(seed=1)
     scale = rows / 15_000
     config = replace(config, crowds=[(x, y, s, int(c * scale)) for x, y, s, c in config.crowds],

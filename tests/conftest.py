@@ -1,4 +1,5 @@
-"""Test set-up: the repository root is the plugin package; import it as ``wifidensity`` whatever its folder is called."""
+"""Test set-up: the repository root is the plugin package; import it as ``wifidensity`` whatever its folder
+is called."""
 import json
 import os
 import sys
@@ -32,6 +33,7 @@ _PROVIDERS = []
 def provider(qgis_processing):
     """Processing initialised with the wifidensity provider registered, as the plugin does in initProcessing."""
     from qgis.core import QgsApplication
+
     from wifidensity.plugin.provider import WifiDensityProvider
     registry = QgsApplication.processingRegistry()
     if registry.providerById("wifidensity") is None:

@@ -20,4 +20,5 @@ def fit_pathloss(distance, rss):
     residual = rss[ok] - design @ coef
     variance = residual @ residual / max(len(log_d) - 2, 1)
     cov = variance * np.linalg.inv(design.T @ design)
-    return float(coef[0]), float(coef[1]), float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])), float(np.sqrt(variance))
+    a_stderr, n_stderr = np.sqrt(np.diag(cov))
+    return float(coef[0]), float(coef[1]), float(a_stderr), float(n_stderr), float(np.sqrt(variance))

@@ -1,4 +1,4 @@
-"""Choosing a metric CRS: the UTM zone of the access points when their CRS is geographic (SPEC: Units and CRS)."""
+"""Choosing a metric CRS: the UTM zone of the access points when their CRS is geographic."""
 import numpy as np
 
 

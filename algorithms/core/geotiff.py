@@ -1,4 +1,4 @@
-"""Single-band float32 GeoTIFF density rasters with metadata tags (SPEC: Conventions, Rasters)."""
+"""Single-band float32 GeoTIFF density rasters with metadata tags (values per m², so sum x pixel area is a count)."""
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -6,7 +6,6 @@ import numpy as np
 from .errors import InputError
 from .grid import Grid
 from .optional import require
-
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Raw MAC addresses never leave the tool: detect them and replace them by a keyed hash (SPEC: Privacy)."""
+"""Raw MAC addresses never leave the tool: detect them and replace them by a keyed hash."""
 import hashlib
 import hmac
 import re

@@ -1,5 +1,5 @@
 """Turn a column of times (epoch seconds, ISO 8601 text, datetime objects) into float seconds."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -60,7 +60,7 @@ def _datetime_seconds(stamp, row, field_name):
     if not isinstance(stamp, datetime):
         raise _bad_time(stamp, row, field_name)
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
+        stamp = stamp.replace(tzinfo=UTC)
     return stamp.timestamp()
 
 

@@ -126,14 +126,21 @@ def test_pipeline_bowl_renormalize_drilldown_reassemble(provider, files):
 
 def _mass_in_region(path):
     from shapely.geometry import box
+
     from wifidensity.algorithms.core.masks import polygon_mask
     density = read_density(path)
     return float(density.values[polygon_mask(box(*REGION), density.grid)].sum() * density.grid.cell_area)
 
 
 def test_outputs_load_with_the_density_style(provider, files):
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject, QgsRasterLayer
-    from qgis.core import QgsSingleBandPseudoColorRenderer
+    from qgis.core import (
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProject,
+        QgsRasterLayer,
+        QgsSingleBandPseudoColorRenderer,
+    )
+
     from wifidensity.plugin.paths import STYLE_DIR
     from wifidensity.plugin.rasters import ApplyDensityStyle
     path = _bowl(files)["OUTPUT"]
@@ -183,6 +190,7 @@ def test_uniform_mode_and_exclusions(provider, files):
     density = read_density(result["OUTPUT"])
     assert result["TOTAL"] == 100.0 and density.mass() == pytest.approx(100.0, rel=1e-6)
     from shapely.geometry import box
+
     from wifidensity.algorithms.core.masks import polygon_mask
     assert not density.values[polygon_mask(box(*hole), density.grid)].any()
 

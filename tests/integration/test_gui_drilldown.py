@@ -1,15 +1,15 @@
 """Interactive drill-down: the slider and the wheel set T from the retained fraction; the map shows min(v, T)."""
 import numpy as np
 import pytest
+from image_stats import rgb_array
 from qgis.core import QgsProject, QgsRasterLayer
 from qgis.PyQt.QtCore import QPoint, QPointF, Qt
 from qgis.PyQt.QtGui import QWheelEvent
 from qgis.PyQt.QtWidgets import QApplication
 
-from image_stats import rgb_array
-from wifidensity.algorithms.drilldown import RetentionCurve
 from wifidensity.algorithms.core.geotiff import Density, read_density, write_density
 from wifidensity.algorithms.core.grid import Grid
+from wifidensity.algorithms.drilldown import RetentionCurve
 from wifidensity.plugin.gui.drilldown_dock import DrilldownDock
 from wifidensity.plugin.paths import STYLE_DIR
 from wifidensity.plugin.render import render_image

@@ -93,8 +93,7 @@ def test_about_shows_the_citation(plugin, qgis_iface):
 
 
 def test_pipeline_action_opens_the_shipped_model_in_the_modeler(plugin, monkeypatch):
-    import processing.modeler.ModelerDialog as modeler_module
-    monkeypatch.setattr(modeler_module, "iface", None)  # pytest-qgis's stand-in iface has no iconSize()
+    monkeypatch.setattr("processing.modeler.ModelerDialog.iface", None)  # pytest-qgis's iface has no iconSize()
     window = plugin.open_pipeline_model()
     assert window is not None, "resources/models/pipeline.model3 is missing or unreadable"
     assert window.model().childAlgorithms()
@@ -104,8 +103,7 @@ def test_pipeline_action_opens_the_shipped_model_in_the_modeler(plugin, monkeypa
 
 
 def test_modeler_helpers_read_a_model_file(tmp_path, qgis_processing, monkeypatch):
-    import processing.modeler.ModelerDialog as modeler_module
-    monkeypatch.setattr(modeler_module, "iface", None)
+    monkeypatch.setattr("processing.modeler.ModelerDialog.iface", None)
     model = QgsProcessingModelAlgorithm("Tiny", "tests")
     path = tmp_path / "tiny.model3"
     assert model.toFile(str(path))

@@ -20,6 +20,7 @@ RANDOMISING = ("outdoor", "indoor")
 def site(tmp_path_factory, qgis_processing):
     """A simulated site (not the bundled sample: another seed and rate) written as a user's files."""
     import processing
+
     from wifidensity.plugin.provider import WifiDensityProvider
     registry = QgsApplication.processingRegistry()
     if registry.providerById("wifidensity") is None:
@@ -112,6 +113,7 @@ def _canonical(path):
 
 def test_the_shipped_model_is_what_build_model_makes_of_the_current_tools(provider, tmp_path):
     from build_model import build_model
+
     from wifidensity.plugin.paths import MODEL_DIR
     assert build_model().toFile(str(tmp_path / "pipeline.model3"))
     assert _canonical(tmp_path / "pipeline.model3") == _canonical(MODEL_DIR / "pipeline.model3"), \

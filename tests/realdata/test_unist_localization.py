@@ -19,13 +19,12 @@ and with the user's obvious alternative, "the phone is at the strongest sensor".
   the baseline by 5.7 m (15 %).
 """
 import csv
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from qgis.core import QgsVectorLayer
-
 from oracles import fit_pathloss
+from qgis.core import QgsVectorLayer
 
 
 def _read(path):
@@ -34,7 +33,7 @@ def _read(path):
 
 
 def _seconds(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 
 @pytest.fixture(scope="module")

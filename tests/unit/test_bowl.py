@@ -5,9 +5,9 @@ import pytest
 from wifidensity.algorithms.bowl import bowl, bowl_grid, rss_levels
 from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.core.grid import Grid
+from wifidensity.algorithms.core.records import AccessPoints
 from wifidensity.algorithms.pathloss import distance_from_rss, distance_spread
 from wifidensity.algorithms.radial import annulus_mean
-from wifidensity.algorithms.core.records import AccessPoints
 
 
 def _aps():

@@ -1,8 +1,8 @@
 """Ground-truth-free calibration of A and n (SPEC tool 6, issue 4's trap), measured against simulated truth."""
 import numpy as np
+from oracles import fit_pathloss
 
 from wifidensity.algorithms import apollonius, calibration
-from oracles import fit_pathloss
 from wifidensity.algorithms.pathloss import rss_at
 from wifidensity.algorithms.simulate import SiteConfig, simulate
 

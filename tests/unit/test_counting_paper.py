@@ -1,10 +1,17 @@
 """The Counting tool's formulas against the paper's printed numbers (Tables 1 and 2, §4.4) and their guards."""
 import pytest
 
-from wifidensity.algorithms.counting import (
-    clients, connected_client_x, global_x, multiplicity_x, position_x, strawman_correction, strawman_x,
-    window_x)
 from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.counting import (
+    clients,
+    connected_client_x,
+    global_x,
+    multiplicity_x,
+    position_x,
+    strawman_correction,
+    strawman_x,
+    window_x,
+)
 
 
 def test_x12_of_a_3_hour_window_from_524_per_day():

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.crowd_areas import area_clients
 from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.crowd_areas import area_clients
 from wifidensity.algorithms.zones import contains_xy
 
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.drilldown import RetentionCurve, cap
 from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.drilldown import RetentionCurve, cap
 
 
 def _values():

@@ -7,10 +7,10 @@ from shapely.geometry import Polygon
 
 from wifidensity.algorithms.bowl import bowl, bowl_grid
 from wifidensity.algorithms.core.masks import region_mask
-from wifidensity.algorithms.pathloss import rss_at
-from wifidensity.algorithms.core.smoothing import smooth
-from wifidensity.algorithms.reassemble import clients
 from wifidensity.algorithms.core.records import AccessPoints
+from wifidensity.algorithms.core.smoothing import smooth
+from wifidensity.algorithms.pathloss import rss_at
+from wifidensity.algorithms.reassemble import clients
 from wifidensity.algorithms.renormalize import renormalize
 
 

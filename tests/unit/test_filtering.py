@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from wifidensity.algorithms.core.errors import InputError
-from wifidensity.algorithms.filtering import split_probes
 from wifidensity.algorithms.core.records import AccessPoints
+from wifidensity.algorithms.filtering import split_probes
 from wifidensity.algorithms.simulate import sample_config, simulate
 
 APS = AccessPoints(np.array(["A", "B", "CAFE"], object), np.zeros((3, 2)), np.array([False, False, True]))

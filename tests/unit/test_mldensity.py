@@ -12,15 +12,15 @@ import pytest
 from wifidensity.algorithms.apollonius import heard_emissions
 from wifidensity.algorithms.bowl import bowl, bowl_grid
 from wifidensity.algorithms.calibration import calibrate
-from wifidensity.algorithms.drilldown import RetentionCurve, cap
 from wifidensity.algorithms.core.errors import InputError
-from wifidensity.algorithms.filtering import split_probes
 from wifidensity.algorithms.core.geotiff import Density
 from wifidensity.algorithms.core.masks import polygon_mask
+from wifidensity.algorithms.core.records import AccessPoints
+from wifidensity.algorithms.drilldown import RetentionCurve, cap
+from wifidensity.algorithms.filtering import split_probes
 from wifidensity.algorithms.mldensity import DEFAULT_ITERATIONS, client_density, ml_emissions
 from wifidensity.algorithms.preprocess import preprocess
 from wifidensity.algorithms.reassemble import clients
-from wifidensity.algorithms.core.records import AccessPoints
 from wifidensity.algorithms.renormalize import renormalize
 from wifidensity.algorithms.scoring import score
 from wifidensity.algorithms.simulate import RANDOMISING, SiteConfig, sample_config, simulate

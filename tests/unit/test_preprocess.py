@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from wifidensity.algorithms.core.errors import InputError
-from wifidensity.algorithms.preprocess import preprocess
 from wifidensity.algorithms.core.records import Probes
+from wifidensity.algorithms.preprocess import preprocess
 from wifidensity.algorithms.simulate import sample_config, simulate
 
 

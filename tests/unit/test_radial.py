@@ -5,8 +5,14 @@ from scipy.integrate import quad
 
 from wifidensity.algorithms.core.grid import Grid
 from wifidensity.algorithms.pathloss import distance_from_rss, distance_spread
-from wifidensity.algorithms.radial import (RingOperator, annulus_mean, ring_cumulative_mass,
-                                           ring_density, ring_integral, square_in_disk)
+from wifidensity.algorithms.radial import (
+    RingOperator,
+    annulus_mean,
+    ring_cumulative_mass,
+    ring_density,
+    ring_integral,
+    square_in_disk,
+)
 
 
 def _plane_integral(mu, sigma, upper=np.inf):

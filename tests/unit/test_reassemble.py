@@ -10,8 +10,10 @@ from wifidensity.algorithms.core.masks import polygon_mask
 from wifidensity.algorithms.core.smoothing import smooth
 from wifidensity.algorithms.reassemble import ZoneX, clients, zone_summary
 
+GRID = Grid(0.0, 100.0, 1.0, 100, 100, "EPSG:32633")
 
-def _piece(seed, grid=Grid(0.0, 100.0, 1.0, 100, 100, "EPSG:32633")):
+
+def _piece(seed, grid=GRID):
     values = np.zeros(grid.shape)
     values[5:20, 30:48] = np.random.default_rng(seed).random((15, 18))  # mass hugging the top border
     return Density(values, grid, {"TOTAL": values.sum(), "MASS_OUTSIDE": 0.0})

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from wifidensity.algorithms.counting import strawman_x, window_x
 from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.core.geotiff import Density
 from wifidensity.algorithms.core.grid import Grid
+from wifidensity.algorithms.counting import strawman_x, window_x
 from wifidensity.algorithms.zone_counts import count_site, zone_table
 from wifidensity.algorithms.zones import Zones, level_labels, parse_breaks, zones_from_levels, zones_from_polygons
 
