@@ -30,7 +30,15 @@ def uniform_points(polygon, count, rng, name="CROWD_AREAS"):
     raise InputError(f"{name}: could not place clients inside a polygon (it is too thin); widen it.")
 
 
+AREA_SEED_OFFSET = 7919  # the area clients draw from their own stream, so adding areas keeps the rest of a site
+
+
+def area_stream(seed):
+    """The random stream of a site's crowd areas, apart from the simulation's own (simulate.SiteConfig.seed)."""
+    return np.random.default_rng(int(seed) + AREA_SEED_OFFSET)
+
+
 def area_clients(polygons, counts, rng, name="CROWD_AREAS"):
-    """Clients of every (polygon, count) pair, stacked (n x 2)."""
+    """Clients of every (polygon, count) pair, stacked (n x 2); ``rng``: e.g. area_stream(seed)."""
     parts = [uniform_points(p, c, rng, name) for p, c in zip(polygons, counts)]
     return np.vstack(parts) if parts else np.zeros((0, 2))

@@ -11,6 +11,7 @@ from .core.errors import InputError
 from .core.validation import check_rss
 
 INDOOR, LOUD = "indoor AP", "RSS above RSS_MAX"
+DEFAULT_RSS_MAX = -60.0  # dBm (paper §5.1.1)
 
 
 @dataclass
@@ -29,7 +30,7 @@ class FilterSplit:
         return int(self.removed.sum())
 
 
-def split_probes(ap_id, rss, aps=None, rss_max=-60.0, indoor_ids=(), rss_field="rss"):
+def split_probes(ap_id, rss, aps=None, rss_max=DEFAULT_RSS_MAX, indoor_ids=(), rss_field="rss"):
     """Which PRs to remove: those of indoor APs (``aps.indoor`` or listed in ``indoor_ids``) and those with
     RSS > ``rss_max`` dBm.
 

@@ -77,7 +77,7 @@ def _first_time(emission, time, labels):
     return first[np.searchsorted(codes, labels)]
 
 
-def distances_to_aps(run, ap_xy):
+def log_distance_and_rss(run, ap_xy):
     """(log10 distance, RSS) of every PR of the good localizations, for the RSS-vs-distance plot."""
     good = run.points.good
     ap = run.heard.ap[good]

@@ -138,7 +138,8 @@ def simulate(config):
 
 
 def true_counts(probes, kind, config):
-    """The counts preprocessing should find, from the simulation's own labels (the Preprocessing tool's definitions, paper §3.4).
+    """The counts preprocessing should find, from the simulation's own labels (the Preprocessing tool's
+    definitions, paper §3.4).
 
     clients, and clients per kind (outdoor, indoor, iot, connected); EMISSIONS: heard emissions of
     randomising clients; P_k: PRs of those emissions heard by exactly k APs (k = 1..3 and 'P4plus',

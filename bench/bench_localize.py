@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_preprocess import import_plugin  # noqa: E402  (same start-up as the other benches)
+from bench_preprocess import import_plugin
 
 APS = np.array([(0, 0), (120, 0), (240, 0), (0, 120), (120, 120), (240, 120)], dtype=float) + (616500.0, 5449000.0)
 A, N, SIGMA = -38.0, 2.6, 3.0

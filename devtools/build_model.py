@@ -5,15 +5,24 @@ The model is generated from the live algorithm definitions so its parameter name
 """
 import sys
 
-from qgis.core import (QgsApplication, QgsProcessing, QgsProcessingModelAlgorithm,
-                       QgsProcessingModelChildAlgorithm, QgsProcessingModelChildDependency,
-                       QgsProcessingModelChildParameterSource as Source,
-                       QgsProcessingModelOutput, QgsProcessingModelParameter, QgsProcessingParameterCrs,
-                       QgsProcessingParameterEnum, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterField, QgsProcessingParameterNumber, QgsProcessingParameterString)
-from qgis.PyQt.QtCore import QPointF
-
 from plugin_package import ROOT, import_plugin_package
+from qgis.core import (
+    QgsApplication,
+    QgsProcessing,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildDependency,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+from qgis.core import QgsProcessingModelChildParameterSource as Source
+from qgis.PyQt.QtCore import QPointF
 
 import_plugin_package()
 from wifidensity.algorithms.counting import DEFAULT_X_DAY  # noqa: E402 (the package is importable from here)

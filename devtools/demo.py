@@ -20,7 +20,8 @@ def pipeline_parameters(out, truth):
     return {
         "PROBES": SAMPLE / "probes.csv", "APS": SAMPLE / "aps.geojson", "CONNECTIONS": SAMPLE / "connections.csv",
         "START": truth["start"], "END": truth["end"], "X_DAY": round(x_day, 3),
-        "reassemble:CLIENT_MAP": out / "client_map.tif", "mldensity:ML_CLIENT_MAP": out / "ml_client_map.tif", "fiducial:FIDUCIAL": out / "fiducial.gpkg",
+        "reassemble:CLIENT_MAP": out / "client_map.tif", "mldensity:ML_CLIENT_MAP": out / "ml_client_map.tif",
+        "fiducial:FIDUCIAL": out / "fiducial.gpkg",
         "count:ZONES": out / "zones.gpkg", "reassemble:SUMMARY": out / "client_summary.csv",
         "localize:LOCALIZATIONS": out / "localizations.gpkg",
     }, x_day
@@ -42,9 +43,10 @@ def render_previews(out):
 def _draw_map(out, name):
     from qgis.core import QgsRasterLayer, QgsVectorLayer
     import_plugin_package()
+    from render import render_png
+
     from wifidensity.plugin.paths import STYLE_DIR
-    from wifidensity.plugin.rasters import fit_density_ramp
-    from wifidensity.plugin.render import render_png
+    from wifidensity.plugin.styles import fit_density_ramp
     clients = QgsRasterLayer(str(out / f"{name}.tif"), "clients per m²")
     clients.loadNamedStyle(str(STYLE_DIR / "density.qml"))
     fit_density_ramp(clients)

@@ -1,78 +1,127 @@
-"""Vector layers <-> science objects: access points in metres, polygons as shapely, metric CRS choice."""
+"""Vector layers <-> science objects: access points and other points in metres, polygons as shapely, the metric
+CRS to compute in."""
 import numpy as np
-from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
-                       QgsGeometry, QgsPointXY)
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsPointXY,
+    QgsWkbTypes,
+)
 
 from ..algorithms.core.crs import utm_for_points
 from ..algorithms.core.errors import InputError
 from ..algorithms.core.optional import require
 from ..algorithms.core.records import AccessPoints
-from .base import is_given
-from .tables import check_fields, require_source, text_column
+from . import parameters as params
+from .columns import check_fields, require_source, text_column
+from .parameters import is_given
 
 WKT = QgsCoordinateReferenceSystem.WKT_PREFERRED
+_WGS84 = "EPSG:4326"
 
 
 def crs_from_text(text):
     """A QgsCoordinateReferenceSystem from the WKT or 'EPSG:n' text the science carries."""
-    crs = QgsCoordinateReferenceSystem(text) if text.upper().startswith("EPSG:") else \
+    return QgsCoordinateReferenceSystem(text) if text.upper().startswith("EPSG:") else \
         QgsCoordinateReferenceSystem.fromWkt(text)
-    return crs
 
 
-def metric_crs(alg, parameters, context, layer_crs, lonlat_points=None, crs_param="CRS"):
-    """The CRS to compute in: the user's CRS parameter, the layer's if projected, else the UTM zone of the points.
+def transformed(points, source_crs, target_crs, context, name):
+    """(n x 2) points from ``source_crs`` to ``target_crs``; InputError naming the layer when a point lies outside
+    what the source CRS can transform (e.g. projected numbers in a layer that claims degrees)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    if source_crs == target_crs or not source_crs.isValid():
+        return points
+    transform = QgsCoordinateTransform(source_crs, target_crs, context.transformContext())
+    try:
+        moved = [transform.transform(QgsPointXY(x, y)) for x, y in points]
+    except QgsCsException:
+        raise InputError(f"{name}: coordinates such as ({points[0, 0]:.6g}, {points[0, 1]:.6g}) cannot be "
+                         f"transformed from {source_crs.authid() or 'its CRS'} to {target_crs.authid()}: they are "
+                         f"outside its range. Set the layer's real CRS (Layer Properties > Source).") from None
+    return np.array([[p.x(), p.y()] for p in moved], dtype=float).reshape(-1, 2)
 
-    ``lonlat_points``: (x, y) arrays in ``layer_crs`` used to pick the UTM zone when it is geographic.
-    """
+
+def metric_crs(alg, parameters, context, layer_crs, points=None, name="INPUT", crs_param=params.CRS):
+    """The CRS to compute in: the user's CRS parameter, the layer's if projected, else the UTM zone of ``points``
+    ((n x 2) in ``layer_crs``)."""
     chosen = alg.parameterAsCrs(parameters, crs_param, context) if crs_param in parameters else None
     if chosen is not None and chosen.isValid():
         target = chosen
     elif layer_crs.isValid() and not layer_crs.isGeographic():
         target = layer_crs
-    elif layer_crs.isValid() and lonlat_points is not None:
-        to_wgs84 = QgsCoordinateTransform(layer_crs, QgsCoordinateReferenceSystem("EPSG:4326"),
-                                          context.transformContext())
-        lon, lat = zip(*[(p.x(), p.y()) for p in (to_wgs84.transform(QgsPointXY(x, y))
-                                                  for x, y in zip(*lonlat_points))])
-        target = QgsCoordinateReferenceSystem(utm_for_points(lon, lat))
+    elif layer_crs.isValid() and points is not None and len(points):
+        lonlat = transformed(points, layer_crs, QgsCoordinateReferenceSystem(_WGS84), context, name)
+        if np.any(np.abs(lonlat[:, 1]) > 90) or np.any(np.abs(lonlat[:, 0]) > 360):
+            raise InputError(f"{name} claims {layer_crs.authid()} (degrees) but holds coordinates such as "
+                             f"({points[0, 0]:.6g}, {points[0, 1]:.6g}): set the layer's real CRS.")
+        target = QgsCoordinateReferenceSystem(utm_for_points(lonlat[:, 0], lonlat[:, 1]))
     else:
-        raise InputError("The layer has no valid CRS: set its CRS (Layer Properties > Source) or give CRS.")
+        raise InputError(f"{name} has no valid CRS: set its CRS (Layer Properties > Source) or give CRS.")
     if target.isGeographic():
         raise InputError(f"The CRS {target.authid()} is geographic (degrees); choose a projected CRS in metres.")
     return target
 
 
-def read_access_points(alg, parameters, context, aps_param="APS", id_param="AP_ID_FIELD",
-                       indoor_param="INDOOR_FIELD", crs_param="CRS"):
-    """The AP layer as AccessPoints in a metric CRS (SPEC: Units and CRS); returns (aps, QgsCRS)."""
+def read_points(alg, parameters, name, context, request=None, what="points"):
+    """(n x 2 coordinates in the layer's CRS, the layer's CRS) of the point layer of parameter ``name``;
+    features without a geometry are skipped; InputError when the layer holds other geometries or no point."""
+    source = require_source(alg, parameters, name, context)
+    if QgsWkbTypes.geometryType(source.wkbType()) not in (QgsWkbTypes.PointGeometry, QgsWkbTypes.UnknownGeometry):
+        raise InputError(f"{name} must be a layer of points; it holds {QgsWkbTypes.displayString(source.wkbType())} "
+                         "geometries.")
+    xy = []
+    for feature in source.getFeatures(request or QgsFeatureRequest().setNoAttributes()):
+        geometry = feature.geometry()
+        if not geometry.isNull() and not geometry.isEmpty():
+            xy.extend((p.x(), p.y()) for p in geometry.vertices())
+    if not xy:
+        raise InputError(f"{name} has no {what} with a geometry.")
+    return np.array(xy, dtype=float), source.sourceCrs()
+
+
+def read_points_in(alg, parameters, name, context, target_crs, request=None, what="points"):
+    """The points of parameter ``name`` (n x 2) in ``target_crs``."""
+    xy, crs = read_points(alg, parameters, name, context, request, what)
+    return transformed(xy, crs, target_crs, context, name)
+
+
+def read_access_points(alg, parameters, context, aps_param=params.APS, id_param=params.AP_ID_FIELD,
+                       indoor_param=params.INDOOR_FIELD, crs_param=params.CRS):
+    """The AP layer as AccessPoints in a metric CRS (the layer's if projected, else the APs' UTM zone);
+    returns (aps, QgsCoordinateReferenceSystem)."""
     source = require_source(alg, parameters, aps_param, context)
-    id_field = alg.parameterAsString(parameters, id_param, context) or "ap_id"
+    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PointGeometry:
+        raise InputError(f"The AP layer ({aps_param}) must hold points, one per access point; it holds "
+                         f"{QgsWkbTypes.displayString(source.wkbType())} geometries. Use its centroids "
+                         "(Vector > Geometry Tools > Centroids) if that is what you mean.")
+    id_field = params.field_name(alg, parameters, id_param, context)
     check_fields(source, {id_param: id_field})
-    indoor_field = alg.parameterAsString(parameters, indoor_param, context) if indoor_param in parameters else ""
-    indoor_field = indoor_field or "indoor"
-    has_indoor = indoor_field in source.fields().names()
-    ids, xs, ys, indoor = [], [], [], []
+    indoor_field = params.field_name(alg, parameters, indoor_param, context) if indoor_param else ""
+    has_indoor = bool(indoor_field) and indoor_field in source.fields().names()
+    ids, xy, indoor = [], [], []
     for feature in source.getFeatures(QgsFeatureRequest()):
         geometry = feature.geometry()
         if geometry.isNull() or geometry.isEmpty():
             raise InputError(f"AP '{feature[id_field]}' in {aps_param} has no geometry; every AP needs a point.")
         point = geometry.centroid().asPoint()
         ids.append(feature[id_field])
-        xs.append(point.x())
-        ys.append(point.y())
+        xy.append((point.x(), point.y()))
         indoor.append(_truthy(feature[indoor_field]) if has_indoor else False)
     if not ids:
         raise InputError(f"The AP layer ({aps_param}) has no features.")
     ids = text_column(np.array(ids, dtype=object), id_field, id_param)
     duplicated = [a for a, c in zip(*np.unique(ids.astype(str), return_counts=True)) if c > 1]
     if duplicated:
-        raise InputError(f"AP ids must be unique in {aps_param}; repeated: {', '.join(duplicated[:5])}.")
-    target = metric_crs(alg, parameters, context, source.sourceCrs(), (xs, ys), crs_param)
-    to_metric = QgsCoordinateTransform(source.sourceCrs(), target, context.transformContext())
-    metric = [to_metric.transform(QgsPointXY(x, y)) for x, y in zip(xs, ys)]
-    xy = np.array([[p.x(), p.y()] for p in metric], dtype=float)
-    return AccessPoints(ids, xy, np.array(indoor, dtype=bool), target.toWkt(WKT)), target
+        raise InputError(f"AP ids must be unique in {aps_param}; repeated: {', '.join(duplicated[:5])}. "
+                         f"Give each AP its own id in '{id_field}'.")
+    xy = np.array(xy, dtype=float)
+    target = metric_crs(alg, parameters, context, source.sourceCrs(), xy, aps_param, crs_param)
+    metric = transformed(xy, source.sourceCrs(), target, context, aps_param)
+    return AccessPoints(ids, metric, np.array(indoor, dtype=bool), target.toWkt(WKT)), target
 
 
 def _truthy(value):
@@ -83,8 +132,7 @@ def _truthy(value):
 
 def to_shapely(geometry):
     """A QgsGeometry as a shapely geometry."""
-    wkb = require("shapely.wkb")
-    return wkb.loads(bytes(geometry.asWkb()))
+    return require("shapely.wkb").loads(bytes(geometry.asWkb()))
 
 
 def from_shapely(shape):
@@ -107,7 +155,11 @@ def read_polygon_features(alg, parameters, name, context, target_crs, fields=())
         geometry = QgsGeometry(feature.geometry())
         if geometry.isNull() or geometry.isEmpty():
             continue
-        geometry.transform(to_target)
+        try:
+            geometry.transform(to_target)
+        except QgsCsException:
+            raise InputError(f"{name}: its polygons cannot be transformed from {source.sourceCrs().authid()} to "
+                             f"{target_crs.authid()}; set the layer's real CRS (Layer Properties > Source).") from None
         result.append((to_shapely(geometry.makeValid()), {f: feature[f] for f in fields}))
     return result
 

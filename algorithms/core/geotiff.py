@@ -41,11 +41,15 @@ def write_density(path, density):
     profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="float32",
                    crs=grid.crs or None, transform=Affine.from_gdal(*grid.transform()),
                    compress="deflate", predictor=3, tiled=grid.width >= 256 and grid.height >= 256)
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(np.asarray(density.values, dtype=np.float32), 1)
-        dst.update_tags(**{k: str(v) for k, v in density.tags.items()})
-        dst.set_band_description(1, str(density.tags.get("KIND", "density")))
-        dst.set_band_unit(1, str(density.tags.get("UNITS", "")))
+    try:
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(np.asarray(density.values, dtype=np.float32), 1)
+            dst.update_tags(**{k: str(v) for k, v in density.tags.items()})
+            dst.set_band_description(1, str(density.tags.get("KIND", "density")))
+            dst.set_band_unit(1, str(density.tags.get("UNITS", "")))
+    except (rasterio.errors.RasterioIOError, OSError) as error:
+        raise InputError(f"cannot write the raster '{path}' ({error}); check that its folder exists and is "
+                         "writable.") from None
 
 
 def read_density(path):

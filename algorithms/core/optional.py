@@ -9,7 +9,17 @@ _INSTALL = {
     "scipy": "python3-scipy (Debian/Ubuntu) or 'pip install scipy' in QGIS's Python",
     "shapely": "python3-shapely (Debian/Ubuntu) or 'pip install shapely' in QGIS's Python",
     "pyproj": "python3-pyproj (Debian/Ubuntu) or 'pip install pyproj' in QGIS's Python",
+    "dask": "python3-dask python3-distributed (Debian/Ubuntu) or 'pip install \"dask[distributed]\"' in QGIS's "
+            "Python",
+    "distributed": "python3-distributed (Debian/Ubuntu) or 'pip install distributed' in QGIS's Python",
+    "psycopg2": "python3-psycopg2 (Debian/Ubuntu) or 'pip install psycopg2-binary' in QGIS's Python",
 }
+
+
+def install_hint(module):
+    """What to install for ``module`` (e.g. 'scipy.ndimage')."""
+    top = module.split(".")[0]
+    return _INSTALL.get(top, top)
 
 
 def require(module):
@@ -17,6 +27,5 @@ def require(module):
     try:
         return importlib.import_module(module)
     except ImportError:
-        top = module.split(".")[0]
-        raise InputError(f"This tool needs the Python package '{top}', which QGIS cannot import. "
-                         f"Install {_INSTALL.get(top, top)} and restart QGIS.") from None
+        raise InputError(f"This tool needs the Python package '{module.split('.')[0]}', which QGIS cannot import. "
+                         f"Install {install_hint(module)} and restart QGIS.") from None

@@ -74,3 +74,15 @@ def to_iso(seconds):
     """ISO 8601 text with microseconds (no offset, as ``to_seconds`` reads it back) for seconds since 1970."""
     micro = np.round(np.asarray(seconds, dtype=np.float64) * 1e6).astype(np.int64)
     return micro.astype("datetime64[us]").astype(str)
+
+
+def parse_instant(text, name):
+    """Seconds since 1970 of a window bound given as ISO 8601 text or epoch seconds; None when empty."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return float(to_seconds(np.array([text], dtype=object), name)[0])
+    except InputError:
+        raise InputError(f"{name} = '{text}' is not a time; write it as ISO 8601 (2024-06-01T10:00:00) or epoch "
+                         "seconds.") from None

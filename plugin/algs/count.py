@@ -1,66 +1,75 @@
-"""wifidensity:count — clients from PRs with the legacy, strawman, multiplicity or position X (SPEC tool 5)."""
-import numpy as np
-from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsProcessing, QgsProcessingOutputNumber,
-                       QgsProcessingParameterEnum, QgsProcessingParameterFeatureSink,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
-                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer,
-                       QgsProcessingParameterString, QgsWkbTypes)
+"""wifidensity:count — the Counting tool, paper §4.4 (Eq. 9) and §6.1.3: clients from PRs with the legacy,
+strawman, multiplicity or position X (science in algorithms/counting.py, zone_counts.py, zones.py)."""
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterField,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
 
-from ...algorithms.counting import DEFAULT_X_DAY, connected_client_x, parse_higher
 from ...algorithms.core.errors import InputError
+from ...algorithms.counting import DEFAULT_X_DAY, GLOBAL_METHODS, POSITION, connected_client_x, parse_higher
 from ...algorithms.zone_counts import METHODS, count_site, zone_table
 from ...algorithms.zones import parse_breaks, zones_from_levels, zones_from_polygons
+from .. import parameters as params
+from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..layers import crs_from_text, from_shapely, read_polygon_features
-from ..rasters import read_density_param, style_on_load
-from ..tables import require_source, write_table
+from ..density_io import read_density_param
+from ..layers import crs_from_text, from_shapely, read_points_in, read_polygon_features
+from ..styles import style_on_load
+from ..table_output import write_table
 
-BASES = METHODS[:3]
+MULTIPLICITY_HELP = ("PRs of the window's CR emissions heard by exactly this many APs: the Preprocessing tool's "
+                     "output of the same name.")
 
 
 class CountAlgorithm(WifiDensityAlgorithm):
     NAME = "count"
     DISPLAY_NAME = "5. Counting (PRs -> clients)"
+    NEEDS = ("numpy", "scipy", "shapely", "rasterio", "pyproj")
+    EXTRA_TAGS = ("clients", "X", "strawman", "zones")
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
-        for name, label in (("P", "P: CR probe requests in the window"),
-                            ("P1", "P1: PRs of emissions heard by 1 AP"),
-                            ("P2", "P2: PRs of emissions heard by 2 APs"),
-                            ("P3", "P3: PRs of emissions heard by 3 APs")):
-            self.addParameter(QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
-                                                           defaultValue=0.0))
-        self.addParameter(QgsProcessingParameterString(
-            "P_MORE", self.tr("P4, P5, ...: PRs of emissions heard by 4, 5, ... APs (comma list)"),
-            defaultValue="", optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "WINDOW_HOURS", self.tr("Window length (hours)"), QgsProcessingParameterNumber.Double, defaultValue=3.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            "X_DAY", self.tr("X_DAY: PRs per client per day"), QgsProcessingParameterNumber.Double,
-            defaultValue=DEFAULT_X_DAY))
-        self.addParameter(QgsProcessingParameterEnum(
-            "METHOD", self.tr("Method"), options=[self.tr(m) for m in METHODS], defaultValue=2))
-        self.addParameter(QgsProcessingParameterEnum(
+        self.addParameter(params.number("P", self.tr("P: CR probe requests in the window"), 0.0, minimum=0.0,
+                                        help_text=self.tr("The Preprocessing tool's P.")))
+        for k in (1, 2, 3):
+            self.addParameter(params.number(f"P{k}", self.tr(f"P{k}: PRs of emissions heard by {k} AP"
+                                                             f"{'s' if k > 1 else ''}"), 0.0, minimum=0.0,
+                                            help_text=self.tr(MULTIPLICITY_HELP)))
+        self.add(QgsProcessingParameterString(
+            "P_MORE", self.tr("P4, P5, ...: PRs of emissions heard by 4, 5, ... APs (comma list)"), defaultValue="",
+            optional=True), self.tr("The Preprocessing tool's P_MORE (when it counts emissions)."), advanced=True)
+        self.addParameter(params.number(params.WINDOW_HOURS, self.tr("Window length (hours)"), 3.0, minimum=0.0,
+                                        help_text=self.tr("The Preprocessing tool's WINDOW_HOURS.")))
+        self.addParameter(params.number(
+            params.X_DAY, self.tr("X_DAY: PRs per client per day"), DEFAULT_X_DAY, minimum=0.0,
+            help_text=self.tr("Probe requests one client leaves per day (Yang et al. 2022: 524); X for the window "
+                              "is X_DAY x hours / 24.")))
+        self.add(QgsProcessingParameterEnum("METHOD", self.tr("Method"), options=[self.tr(m) for m in METHODS],
+                                            defaultValue=2),
+                 self.tr("legacy: X12; strawman: the paper's Eq. 9; multiplicity: every emission counts once; "
+                         "position: X per zone from the localizations (paper §6.1.3)."))
+        self.add(QgsProcessingParameterEnum(
             "POSITION_BASE", self.tr("Base method whose total the position method keeps"),
-            options=[self.tr(m) for m in BASES], defaultValue=1))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "ZONES", self.tr("Zones (polygons)"), [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "ZONE_NAME_FIELD", self.tr("Zone name field"), parentLayerParameterName="ZONES", optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(
-            "DENSITY", self.tr("PR density raster (PRs/m²)"), optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "POINTS", self.tr("Localization points (for the position method)"), [QgsProcessing.TypeVectorPoint],
-            optional=True))
-        self.addParameter(QgsProcessingParameterString(
+            options=[self.tr(m) for m in GLOBAL_METHODS], defaultValue=1), advanced=True)
+        self.addParameter(params.source("ZONES", self.tr("Zones (polygons)"), [qgis_enums.POLYGONS], optional=True))
+        self.add(QgsProcessingParameterField("ZONE_NAME_FIELD", self.tr("Zone name field"),
+                                             parentLayerParameterName="ZONES", optional=True), advanced=True)
+        self.add(QgsProcessingParameterRasterLayer("DENSITY", self.tr("PR density raster (PRs/m²)"), optional=True),
+                 self.tr("Weighs each zone's PRs (e.g. the drilled-down peaks); needed for zones."))
+        self.addParameter(params.source(
+            "POINTS", self.tr("Localization points (for the position method)"), [qgis_enums.POINTS], optional=True))
+        self.add(QgsProcessingParameterString(
             "BREAKS", self.tr("Density levels for zones when no polygons are given (PRs/m², comma list)"),
-            defaultValue="", optional=True))
+            defaultValue="", optional=True), advanced=True)
         for name, label in (("P_CC", "Connected-client check: PRs of connected clients (P_CC)"),
                             ("A_CC", "Connected-client check: number of connected clients (A_CC)"),
                             ("T_CC_HOURS", "Connected-client check: their mean time on site (hours)")):
-            self.addParameter(QgsProcessingParameterNumber(name, self.tr(label), QgsProcessingParameterNumber.Double,
-                                                           optional=True))
+            self.addParameter(params.number(name, self.tr(label), optional=True, minimum=0.0, advanced=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            "OUTPUT", self.tr("Zones with X and clients"), QgsProcessing.TypeVectorPolygon, optional=True))
+            params.OUTPUT, self.tr("Zones with X and clients"), qgis_enums.POLYGONS, optional=True))
         for name, label in (("X", "X of the chosen method (PRs per client in the window)"),
                             ("X12", "X12: X_DAY scaled to the window"), ("CLIENTS", "Clients (chosen method)"),
                             ("CLIENTS_LEGACY", "Clients, legacy"), ("CLIENTS_STRAWMAN", "Clients, strawman"),
@@ -76,13 +85,13 @@ class CountAlgorithm(WifiDensityAlgorithm):
         site = self._site_count(parameters, context, by_k, feedback)
         results = {"X": site.chosen_x, "X12": site.x12, "CLIENTS": site.chosen_clients, "OUTPUT": None,
                    "CLIENTS_POSITION": None, "ZONES_CAPPED": None, "X_CC_DAY": self._x_cc(parameters, context)}
-        for name in BASES:
+        for name in GLOBAL_METHODS:
             results[f"CLIENTS_{name.upper()}"] = site.clients.get(name)
         if results["X_CC_DAY"] is not None:
             feedback.pushInfo(f"Connected clients emit X_CC = {results['X_CC_DAY']:.0f} PRs per client per day.")
         zones, density = self._zones(parameters, context)
         if zones is None:
-            if site.method == "position":
+            if site.method == POSITION:
                 raise InputError("The position method needs a DENSITY raster and zones (ZONES or BREAKS).")
             return results
         crs = crs_from_text(density.grid.crs)
@@ -91,17 +100,16 @@ class CountAlgorithm(WifiDensityAlgorithm):
         if "clients_position" in table.columns:
             results["CLIENTS_POSITION"] = float(table.columns["clients_position"].sum())
             results["ZONES_CAPPED"] = len(table.clamped)
-        if parameters.get("OUTPUT") is not None:
-            results["OUTPUT"] = self._write_zones(parameters, context, feedback, zones, table, crs)
+        results["OUTPUT"] = self._write_zones(parameters, context, feedback, zones, table, crs)
         return results
 
     def _site_count(self, parameters, context, by_k, feedback):
         """The site totals by every method the inputs allow (algorithms.zone_counts.count_site)."""
         method = METHODS[self.parameterAsEnum(parameters, "METHOD", context)]
-        base = BASES[self.parameterAsEnum(parameters, "POSITION_BASE", context)]
+        base = GLOBAL_METHODS[self.parameterAsEnum(parameters, "POSITION_BASE", context)]
         site = count_site(self.parameterAsDouble(parameters, "P", context), by_k,
-                          self.parameterAsDouble(parameters, "X_DAY", context),
-                          self.parameterAsDouble(parameters, "WINDOW_HOURS", context), method, base)
+                          self.parameterAsDouble(parameters, params.X_DAY, context),
+                          self.parameterAsDouble(parameters, params.WINDOW_HOURS, context), method, base)
         feedback.pushInfo(f"X12 = {site.x12:.2f}; " + "; ".join(
             f"{m}: X = {x:.2f}, clients = {site.clients[m]:.1f}" for m, x in site.x.items()))
         return site
@@ -111,8 +119,8 @@ class CountAlgorithm(WifiDensityAlgorithm):
         geometries = [from_shapely(shape) for shape in zones.geometries]
         for geometry in geometries:
             geometry.convertToMultiType()
-        layer_id = write_table(self, parameters, context, "OUTPUT", table.columns, feedback, geometries,
-                               QgsWkbTypes.MultiPolygon, crs)
+        layer_id = write_table(self, parameters, context, params.OUTPUT, table.columns,
+                               self.progress(feedback, 90.0, 100.0), geometries, qgis_enums.MULTI_POLYGON, crs)
         style_on_load(context, layer_id, "zones")
         return layer_id
 
@@ -143,17 +151,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
         """Localization points as (n x 2) metres in ``crs``, or None when POINTS is not given."""
         if not is_given(parameters, "POINTS"):
             return None
-        source = require_source(self, parameters, "POINTS", context)
-        to_crs = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
-        xy = []
-        for feature in source.getFeatures(QgsFeatureRequest().setNoAttributes()):
-            geometry = feature.geometry()
-            if not geometry.isNull() and not geometry.isEmpty():
-                point = to_crs.transform(geometry.centroid().asPoint())
-                xy.append((point.x(), point.y()))
-        if not xy:
-            raise InputError("The POINTS layer has no point; give the Localization tool's output.")
-        return np.array(xy, dtype=float)
+        return read_points_in(self, parameters, "POINTS", context, crs, what="localization point")
 
     def _x_cc(self, parameters, context):
         """X_CC of ref [1] when P_CC, A_CC and T_CC_HOURS are all given, else None."""

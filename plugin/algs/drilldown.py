@@ -1,27 +1,34 @@
-"""wifidensity:drilldown — SPEC tool 8 (science in algorithms/drilldown.py)."""
+"""wifidensity:drilldown — the Drill-Down tool, paper §5.1.4 (science in algorithms/drilldown.py)."""
 import numpy as np
-from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterNumber,
-                       QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer)
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
 
-from ...algorithms.drilldown import RetentionCurve, cap
 from ...algorithms.core.geotiff import Density
+from ...algorithms.drilldown import RetentionCurve, cap
 from ...algorithms.reassemble import mass_outside
+from .. import parameters as params
 from ..base import WifiDensityAlgorithm, is_given
-from ..rasters import read_density_param, write_density_param
+from ..density_io import read_density_param, write_density_param
 
 
 class DrilldownAlgorithm(WifiDensityAlgorithm):
     NAME = "drilldown"
     DISPLAY_NAME = "8. Drill-Down (cap the peaks)"
+    EXTRA_TAGS = ("threshold", "cap", "peaks", "raster")
+    NEEDS = ("numpy", "rasterio")
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterRasterLayer("INPUT", self.tr("Density raster")))
-        self.addParameter(QgsProcessingParameterNumber(
-            "RETAIN", self.tr("Fraction of the mass to retain under the cap (0-1]"),
-            QgsProcessingParameterNumber.Double, 0.9))
-        self.addParameter(QgsProcessingParameterNumber(
-            "THRESHOLD", self.tr("Threshold T (density; overrides RETAIN when given)"),
-            QgsProcessingParameterNumber.Double, optional=True))
+        self.addParameter(params.number(
+            "RETAIN", self.tr("Fraction of the mass to retain under the cap (0-1]"), 0.9, minimum=0.0, maximum=1.0,
+            help_text=self.tr("The cap T keeps this share of the mass; the rest are the peaks (paper: 0.9 at Site 1, "
+                              "0.997 at Site 2).")))
+        self.addParameter(params.number(
+            "THRESHOLD", self.tr("Threshold T (density; overrides RETAIN when given)"), optional=True, minimum=0.0,
+            advanced=True))
         self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Capped density min(v, T)")))
         self.addParameter(QgsProcessingParameterRasterDestination("PEAKS", self.tr("Peaks v - min(v, T)")))
         self.addOutput(QgsProcessingOutputNumber("THRESHOLD", self.tr("Threshold T used")))

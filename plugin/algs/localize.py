@@ -1,49 +1,61 @@
-"""wifidensity:localize — SPEC tool 6 (science in algorithms/apollonius.py, calibration.py, localization.py)."""
-from datetime import datetime, timezone
-
+"""wifidensity:localize — the Localization tool, paper §4.6 (science in algorithms/apollonius.py, calibration.py,
+regularize.py, localization.py)."""
 import numpy as np
-from qgis.core import (QgsGeometry, QgsPointXY, QgsProcessing, QgsProcessingOutputNumber,
-                       QgsProcessingOutputString, QgsProcessingParameterBoolean, QgsProcessingParameterFeatureSink,
-                       QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsWkbTypes)
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFileDestination,
+)
 
-from ...algorithms.apollonius import DEFAULT_MAX_RESIDUAL, QUALITY_NAMES
-from ...algorithms.core.errors import InputError
-from ...algorithms.localization import distances_to_aps, localize_probes
+from ...algorithms.apollonius import DEFAULT_MAX_RESIDUAL, DEGENERATE, QUALITY_NAMES
+from ...algorithms.localization import localize_probes, log_distance_and_rss
 from ...algorithms.localize_report import report_html
 from ...algorithms.pathloss import DEFAULT_N
 from ...algorithms.regularize import MIN_REDUNDANT
+from .. import parameters as params
+from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
 from ..layers import read_access_points
-from ..rasters import style_on_load
-from ..tables import read_probes, write_table
+from ..probe_tables import read_probes
+from ..styles import style_on_load
+from ..table_output import write_table
+
+CALIBRATE, POSITION_PRIOR, MAX_RESIDUAL, REPORT = "CALIBRATE", "POSITION_PRIOR", "MAX_RESIDUAL", "REPORT"
 
 
 class LocalizeAlgorithm(WifiDensityAlgorithm):
     NAME = "localize"
     DISPLAY_NAME = "6. Localization (Circles of Apollonius) and path-loss calibration"
     GROUP_ID = "tools"
+    EXTRA_TAGS = ("apollonius", "trilateration", "positioning", "calibration", "path loss")
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.add_probe_table(("TIME_FIELD", "AP_FIELD", "MAC_FIELD", "RSS_FIELD", "EMISSION_FIELD"))
-        self.addParameter(QgsProcessingParameterNumber(
-            "TOLERANCE", self.tr("TOLERANCE: PRs of one emission lie within (s)"),
-            QgsProcessingParameterNumber.Double, 2.0, minValue=0.0))
+        self.add_probe_table((params.TIME_FIELD, params.AP_FIELD, params.MAC_FIELD, params.RSS_FIELD,
+                              params.EMISSION_FIELD), advanced=(params.TIME_FIELD, params.MAC_FIELD))
+        self.addParameter(params.number(
+            params.TOLERANCE, self.tr("TOLERANCE: PRs of one emission lie within (s)"), 2.0, minimum=0.0,
+            advanced=True, help_text=self.tr("Used only when the table has no emission field.")))
         self.add_access_points()
-        self.addParameter(QgsProcessingParameterNumber(
-            "N", self.tr("Path-loss exponent n (start value; kept when the calibration is not trustworthy)"),
-            QgsProcessingParameterNumber.Double, DEFAULT_N, minValue=0.1, maxValue=10.0))
-        self.addParameter(QgsProcessingParameterBoolean(
-            "CALIBRATE", self.tr("Calibrate A and n from the localizations"), True))
-        self.addParameter(QgsProcessingParameterBoolean(
-            "POSITION_PRIOR", self.tr("Steady noisy positions with a prior towards the strongest APs (off: pure "
-                                      "Circles of Apollonius)"), True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "MAX_RESIDUAL", self.tr("MAX_RESIDUAL: poorer RSS fits are flagged (dB, rms)"),
-            QgsProcessingParameterNumber.Double, DEFAULT_MAX_RESIDUAL, minValue=0.0))
-        self.addParameter(QgsProcessingParameterFeatureSink(
-            "OUTPUT", self.tr("Localizations"), QgsProcessing.TypeVectorPoint))
+        self.addParameter(params.number(
+            params.N, self.tr("Path-loss exponent n (start value; kept when the calibration is not trustworthy)"),
+            DEFAULT_N, minimum=0.1, maximum=10.0))
+        self.add(QgsProcessingParameterBoolean(CALIBRATE, self.tr("Calibrate A and n from the localizations"), True),
+                 self.tr("Fits A and n of the path-loss model to all localized emissions together (paper §4.6, "
+                         "Figure 6). A fit the data cannot support is refused, and n is kept."))
+        self.add(QgsProcessingParameterBoolean(
+            POSITION_PRIOR, self.tr("Steady noisy positions with a prior towards the strongest APs (off: pure "
+                                    "Circles of Apollonius)"), True),
+            self.tr("With noisy RSS the ratios alone place emissions poorly; a weak prior near the APs that heard "
+                    "them, weighted by the noise measured on 4+-AP emissions, steadies them."), advanced=True)
+        self.addParameter(params.number(
+            MAX_RESIDUAL, self.tr("MAX_RESIDUAL: poorer RSS fits are flagged (dB, rms)"), DEFAULT_MAX_RESIDUAL,
+            minimum=0.0, advanced=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(params.OUTPUT, self.tr("Localizations"),
+                                                            qgis_enums.POINTS))
         self.addParameter(QgsProcessingParameterFileDestination(
-            "REPORT", self.tr("Report (RSS vs log-distance plot)"), self.tr("HTML files (*.html)"),
+            REPORT, self.tr("Report (RSS vs log-distance plot)"), self.tr("HTML files (*.html)"),
             optional=True, createByDefault=False))
         for name, label in (("A", "A: RSS at 1 m (dBm)"), ("N", "n: path-loss exponent"),
                             ("A_STDERR", "Standard error of A (dB)"), ("N_STDERR", "Standard error of n"),
@@ -58,31 +70,32 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("PRIOR_SD", self.tr("Spread of the position prior (m)")))
 
     def execute(self, parameters, context, feedback):
-        emission_field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
-        probes = read_probes(self, parameters, context, feedback, extra_fields=(emission_field,))
+        emission_field = self.field(parameters, params.EMISSION_FIELD, context)
+        probes = read_probes(self, parameters, context, self.progress(feedback, 0.0, 10.0),
+                             extra_fields=(emission_field,))
         aps, crs = read_access_points(self, parameters, context, indoor_param="")
         emission = probes.extra.get(emission_field)
         if emission is not None:
             feedback.pushInfo(f"Emissions taken from the field '{emission_field}'.")
             emission = np.asarray(emission).astype(str)
-        run = localize_probes(probes, aps, self.parameterAsDouble(parameters, "N", context),
-                              self.parameterAsBoolean(parameters, "CALIBRATE", context),
-                              self.parameterAsDouble(parameters, "MAX_RESIDUAL", context),
-                              self.parameterAsDouble(parameters, "TOLERANCE", context), emission,
+        run = localize_probes(probes, aps, self.parameterAsDouble(parameters, params.N, context),
+                              self.parameterAsBoolean(parameters, CALIBRATE, context),
+                              self.parameterAsDouble(parameters, MAX_RESIDUAL, context),
+                              self.parameterAsDouble(parameters, params.TOLERANCE, context), emission,
                               self.progress(feedback, 10.0, 90.0),
-                              self.parameterAsBoolean(parameters, "POSITION_PRIOR", context))
+                              self.parameterAsBoolean(parameters, POSITION_PRIOR, context))
         if run.unknown_ap_ids:
-            feedback.reportError(f"{len(run.unknown_ap_ids)} AP id(s) of the probe table are not in the AP layer "
-                                 f"and were ignored: {', '.join(run.unknown_ap_ids[:5])}", False)
+            feedback.pushWarning(f"{len(run.unknown_ap_ids)} AP id(s) of the probe table are not in the AP layer "
+                                 f"and were ignored: {', '.join(run.unknown_ap_ids[:5])}")
         self._report_fit(run, parameters, context, feedback)
         output = self._write_points(run, parameters, context, crs, feedback)
         style_on_load(context, output, "localizations")
-        report = self.parameterAsFileOutput(parameters, "REPORT", context)
+        report = self.parameterAsFileOutput(parameters, REPORT, context)
         if report:
             with open(report, "w", encoding="utf-8") as page:
-                page.write(report_html(run, *distances_to_aps(run, aps.xy)))
+                page.write(report_html(run, *log_distance_and_rss(run, aps.xy)))
         fit = run.fit
-        return {"OUTPUT": output, "REPORT": report or None, "A": fit.a, "N": fit.n, "A_STDERR": fit.a_stderr,
+        return {params.OUTPUT: output, REPORT: report or None, "A": fit.a, "N": fit.n, "A_STDERR": fit.a_stderr,
                 "N_STDERR": fit.n_stderr, "LOCALIZED": run.localized, "CANDIDATES": run.candidates,
                 "FITTED_A": fit.fitted_a, "FITTED_N": fit.fitted_n, "CALIBRATION": f"{fit.status}: {fit.message}",
                 "NOISE_SD": run.noise_sd, "PRIOR_SD": run.prior_sd}
@@ -90,34 +103,33 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
     def _report_fit(self, run, parameters, context, feedback):
         feedback.pushInfo(f"{run.candidates} emissions heard by 3+ APs, {run.localized} localized with good "
                           "quality.")
-        if self.parameterAsBoolean(parameters, "CALIBRATE", context) and not run.fit.accepted:
-            feedback.reportError(f"Calibration {run.fit.status}: {run.fit.message}", False)
+        if self.parameterAsBoolean(parameters, CALIBRATE, context) and not run.fit.accepted:
+            # an expected outcome, not an error: the run goes on with the given n
+            feedback.pushWarning(f"Calibration {run.fit.status}: {run.fit.message}")
         else:
             feedback.pushInfo(run.fit.message)
         if run.noise_sd > 0:
             feedback.pushInfo(f"Position prior: {run.noise_sd:.2f} dB of RSS noise measured on the emissions heard "
                               f"by 4+ APs, prior spread {run.prior_sd:.1f} m (half the median AP spacing).")
-        elif self.parameterAsBoolean(parameters, "POSITION_PRIOR", context):
+        elif self.parameterAsBoolean(parameters, POSITION_PRIOR, context):
             feedback.pushInfo(f"Position prior not applied: fewer than {MIN_REDUNDANT} emissions heard by 4+ APs "
                               "to measure the RSS noise on; positions are pure Circles of Apollonius.")
 
     def _write_points(self, run, parameters, context, crs, feedback):
+        """One row per emission heard by 3+ APs. A degenerate one (no finite position, or one implying an
+        impossible RSS at 1 m) has no geometry and no x, y: it is not a position, and would stretch the layer's
+        extent over continents. ``time`` is a DateTime for the Temporal Controller; ``time_iso`` keeps the
+        microseconds."""
         points = run.points
-        quality = np.asarray(QUALITY_NAMES, dtype=object)[points.quality]
-        columns = {"emission": np.asarray(points.label).astype(str).astype(object),
-                   "time": np.array([_iso(t) for t in run.time], dtype=object),
+        xy = np.where((points.quality == DEGENERATE)[:, None], np.nan, points.xy)
+        degenerate = int((points.quality == DEGENERATE).sum())
+        if degenerate:
+            feedback.pushInfo(f"{degenerate} degenerate emissions are listed without a position.")
+        micro = np.round(np.asarray(run.time, dtype=float) * 1e6).astype(np.int64).astype("datetime64[us]")
+        columns = {"emission": np.asarray(points.label).astype(str).astype(object), "time": micro,
+                   "time_iso": np.datetime_as_string(micro, unit="us").astype(object),
                    "n_aps": points.n_aps.astype(np.int64), "residual": points.residual,
-                   "a_implied": points.a_implied, "quality": quality, "quality_code": points.quality,
-                   "x": points.xy[:, 0], "y": points.xy[:, 1]}
-        finite = np.all(np.isfinite(points.xy), axis=1)
-        if not finite.all():
-            raise InputError(f"{int((~finite).sum())} emissions got no finite position; check the AP layer.")
-        geometries = [QgsGeometry.fromPointXY(QgsPointXY(x, y)) for x, y in points.xy]
-        return write_table(self, parameters, context, "OUTPUT", columns, feedback, geometries,
-                           QgsWkbTypes.Point, crs)
-
-
-def _iso(seconds):
-    """The emission's first PR time as ISO text, on the clock of the input (naive input stays naive)."""
-    return datetime.fromtimestamp(float(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
-
+                   "a_implied": points.a_implied, "quality": np.asarray(QUALITY_NAMES, dtype=object)[points.quality],
+                   "quality_code": points.quality, "x": xy[:, 0], "y": xy[:, 1]}
+        return write_table(self, parameters, context, params.OUTPUT, columns, self.progress(feedback, 90.0, 100.0),
+                           xy, qgis_enums.POINT, crs)

@@ -1,81 +1,84 @@
-"""wifidensity:mldensity — maximum-likelihood client density (issue 7; science in algorithms/mldensity.py)."""
-from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterCrs,
-                       QgsProcessingParameterExtent, QgsProcessingParameterFeatureSource,
-                       QgsProcessingParameterNumber,
-                       QgsProcessingParameterRasterDestination)
+"""wifidensity:mldensity — maximum-likelihood client density, beyond the paper (science in algorithms/mldensity.py)."""
+from qgis.core import QgsProcessingOutputNumber, QgsProcessingParameterRasterDestination
 
+from ...algorithms.core.masks import region_mask
+from ...algorithms.core.optional import require
 from ...algorithms.counting import DEFAULT_X_DAY, window_x
 from ...algorithms.emissions import group_emissions
-from ...algorithms.core.masks import region_mask
-from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_density, heard_emission_count,
-                                     ml_emissions, without_indoor_aps)
-from ...algorithms.core.optional import require
-from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
+from ...algorithms.mldensity import (
+    DEFAULT_ITERATIONS,
+    DEFAULT_SIEVE,
+    client_density,
+    heard_emission_count,
+    ml_emissions,
+    without_indoor_aps,
+)
+from .. import parameters as params
+from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
+from ..density_io import output_grid, write_density_param
 from ..layers import read_access_points, read_shapes
-from ..rasters import output_grid, write_density_param
-from ..tables import read_ap_and_rss, read_probes
+from ..probe_tables import read_ap_and_rss, read_probes
 
-DOUBLE, INTEGER = QgsProcessingParameterNumber.Double, QgsProcessingParameterNumber.Integer
+FLOOR, X, EMISSIONS, ITERATIONS, SIEVE = "FLOOR", "X", "EMISSIONS", "ITERATIONS", "SIEVE"
+SUPPORT, EXCLUSIONS, PR_OUTPUT = "SUPPORT", "EXCLUSIONS", "PR_OUTPUT"
 
 
 class MLDensityAlgorithm(WifiDensityAlgorithm):
     NAME = "mldensity"
     DISPLAY_NAME = "Maximum-likelihood client density"
     GROUP_ID = "beyond"
+    EXTRA_TAGS = ("maximum likelihood", "MLEM", "tomography", "raster")
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
-        self.add_probe_table(("AP_FIELD", "RSS_FIELD", "EMISSION_FIELD", "TIME_FIELD", "MAC_FIELD"),
-                             "Probe request table (Preprocessing's CR output)",
-                             {"EMISSION_FIELD": "Emission id field",
-                              "TIME_FIELD": "Time field (only without an emission field)",
-                              "MAC_FIELD": "MAC field (only without an emission field)"})
-        self.addParameter(QgsProcessingParameterNumber(
-            "TOLERANCE", self.tr("Emission grouping tolerance (s; only without an emission field)"), DOUBLE, 2.0,
-            minValue=0.0))
+        self.add_probe_table((params.AP_FIELD, params.RSS_FIELD, params.EMISSION_FIELD, params.TIME_FIELD,
+                              params.MAC_FIELD), "Probe request table (Preprocessing's CR output)",
+                             {params.EMISSION_FIELD: "Emission id field",
+                              params.TIME_FIELD: "Time field (only without an emission field)",
+                              params.MAC_FIELD: "MAC field (only without an emission field)"},
+                             advanced=(params.EMISSION_FIELD, params.TIME_FIELD, params.MAC_FIELD))
+        self.addParameter(params.number(
+            params.TOLERANCE, self.tr("Emission grouping tolerance (s; only without an emission field)"), 2.0,
+            minimum=0.0, advanced=True))
         self.add_access_points("Access points (indoor-flagged APs and their PRs are left out)", indoor=True)
-        for name, label, default in (("A", "A: RSS at 1 m (dBm)", DEFAULT_A), ("N", "n: path-loss exponent", DEFAULT_N),
-                                     ("SIGMA_RSS", "RSS noise sigma (dB)", DEFAULT_SIGMA_RSS)):
-            self.addParameter(QgsProcessingParameterNumber(name, self.tr(label), DOUBLE, default))
-        self.addParameter(QgsProcessingParameterNumber(
-            "FLOOR", self.tr("Receivers' floor (dBm; default: the weakest RSS heard)"), DOUBLE, optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "X", self.tr("X: emissions per client in the window (default: X_DAY x WINDOW_HOURS / 24)"), DOUBLE,
+        self.add_path_loss()
+        self.addParameter(params.number(
+            FLOOR, self.tr("Receivers' floor (dBm; default: the weakest RSS heard)"), optional=True, advanced=True))
+        self.addParameter(params.number(
+            params.X_DAY, self.tr("X_DAY: emissions per client per day"), DEFAULT_X_DAY, minimum=0.0,
+            help_text=self.tr("X for the window is X_DAY x WINDOW_HOURS / 24 (the Counting tool's X12).")))
+        self.addParameter(params.number(params.WINDOW_HOURS, self.tr("Window length (hours)"), 3.0, minimum=0.0))
+        self.addParameter(params.number(
+            X, self.tr("X: emissions per client in the window (default: X_DAY x WINDOW_HOURS / 24)"),
+            optional=True, minimum=0.0, advanced=True))
+        self.addParameter(params.number(
+            EMISSIONS, self.tr("Emissions (default: counted in the table)"), optional=True, minimum=0.0,
+            advanced=True))
+        self.addParameter(params.number(ITERATIONS, self.tr("MLEM iterations"), DEFAULT_ITERATIONS, integer=True,
+                                        minimum=1, advanced=True))
+        self.addParameter(params.number(
+            SIEVE, self.tr("Sieve (resolution) width (m; 0 = plain MLEM)"), DEFAULT_SIEVE, minimum=0.0,
+            advanced=True, help_text=self.tr("Bounds the map's resolution to what the RSS noise allows.")))
+        self.addParameter(params.source(
+            SUPPORT, self.tr("Where clients can be (polygons, e.g. the fiducial region)"), [qgis_enums.POLYGONS],
             optional=True))
-        self.addParameter(QgsProcessingParameterNumber("X_DAY", self.tr("X_DAY: per client per day"), DOUBLE,
-                                                       DEFAULT_X_DAY))
-        self.addParameter(QgsProcessingParameterNumber(
-            "WINDOW_HOURS", self.tr("Window length (hours)"), DOUBLE, 3.0))
-        self.addParameter(QgsProcessingParameterNumber(
-            "EMISSIONS", self.tr("Emissions (default: counted in the table)"), DOUBLE, optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "ITERATIONS", self.tr("MLEM iterations"), INTEGER, DEFAULT_ITERATIONS, minValue=1))
-        self.addParameter(QgsProcessingParameterNumber(
-            "SIEVE", self.tr("Sieve (resolution) width (m; 0 = plain MLEM)"), DOUBLE, DEFAULT_SIEVE, minValue=0.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "SUPPORT", self.tr("Where clients can be (polygons, e.g. the fiducial region)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "EXCLUSIONS", self.tr("Exclusion zones (polygons)"), [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterNumber("PIXEL_SIZE", self.tr("Pixel size (m)"), DOUBLE, 1.0))
-        self.addParameter(QgsProcessingParameterExtent(
-            "EXTENT", self.tr("Output extent (default: the APs' extent plus the margin)"), optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "MARGIN", self.tr("Margin around the APs (m)"), DOUBLE, 50.0))
-        self.addParameter(QgsProcessingParameterCrs(
-            "CRS", self.tr("Output CRS (default: the AP layer's, or its UTM zone if in degrees)"), optional=True))
-        self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Client density (clients/m²)")))
+        self.addParameter(params.source(EXCLUSIONS, self.tr("Exclusion zones (polygons)"), [qgis_enums.POLYGONS],
+                                        optional=True))
+        self.add_output_grid()
+        self.addParameter(QgsProcessingParameterRasterDestination(params.OUTPUT,
+                                                                  self.tr("Client density (clients/m²)")))
         self.addParameter(QgsProcessingParameterRasterDestination(
-            "PR_OUTPUT", self.tr("PR density of the fitted model (PRs/m²)"), optional=True, createByDefault=False))
-        for name, label in (("CLIENTS", "Clients (EMISSIONS / X)"), ("EMISSIONS", "Emissions used"),
-                            ("X", "X used"), ("PRS", "PRs used"),
+            PR_OUTPUT, self.tr("PR density of the fitted model (PRs/m²)"), optional=True, createByDefault=False))
+        for name, label in (("CLIENTS", "Clients (EMISSIONS / X)"), (EMISSIONS, "Emissions used"),
+                            (X, "X used"), ("PRS", "PRs used"),
                             ("EMISSIONS_MADE", "Emissions made, heard or not (the model's own estimate)")):
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
 
     def execute(self, parameters, context, feedback):
         aps, crs = read_access_points(self, parameters, context)
-        emission_field = self.parameterAsString(parameters, "EMISSION_FIELD", context) or "emission"
-        ap_ids, rss, extra = read_ap_and_rss(self, parameters, context, feedback, extra_fields=(emission_field,))
+        emission_field = self.field(parameters, params.EMISSION_FIELD, context)
+        ap_ids, rss, extra = read_ap_and_rss(self, parameters, context, self.progress(feedback, 0.0, 5.0),
+                                             extra_fields=(emission_field,))
         emission = extra.get(emission_field)
         if emission is None:
             emission = self._grouped_emissions(parameters, context, feedback, emission_field)
@@ -90,7 +93,7 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
             ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),
             self.parameterAsDouble(parameters, "N", context), self.parameterAsDouble(parameters, "SIGMA_RSS", context),
             floor=floor, support=support, iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
-            sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 0.0, 90.0))
+            sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 5.0, 90.0))
         emissions = (heard_emission_count(emission) if not is_given(parameters, "EMISSIONS")
                      else self.parameterAsDouble(parameters, "EMISSIONS", context))
         x = self._x(parameters, context)
@@ -109,7 +112,7 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
     def _grouped_emissions(self, parameters, context, feedback, field):
         """Emission id per PR for a table without an emission field: grouped here (same MAC, TOLERANCE)."""
         feedback.pushInfo(f"No '{field}' field: grouping PRs into emissions (same MAC within TOLERANCE).")
-        probes = read_probes(self, parameters, context, feedback)
+        probes = read_probes(self, parameters, context)
         emission, _ = group_emissions(probes.time, probes.ap_id, probes.mac,
                                       self.parameterAsDouble(parameters, "TOLERANCE", context))
         return emission

@@ -1,17 +1,25 @@
-"""wifidensity:reassemble — SPEC tool 9 (science in algorithms/reassemble.py)."""
+"""wifidensity:reassemble — the Re-assembly tool, paper §1.6 and Figure 19 (science in algorithms/reassemble.py)."""
 import numpy as np
-from qgis.core import (QgsGeometry, QgsProcessing, QgsProcessingOutputNumber, QgsProcessingParameterFeatureSink,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
-                       QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
-                       QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsWkbTypes)
+from qgis.core import (
+    QgsGeometry,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterField,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
 
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.masks import polygons_mask
 from ...algorithms.reassemble import ZoneX, clients, smoothed, zone_summary
+from .. import parameters as params
+from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
+from ..columns import numeric_column
+from ..density_io import read_density_layer, read_density_param, write_density_param
 from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
-from ..rasters import read_density_layer, read_density_param, write_density_param
-from ..tables import numeric_column, write_table
+from ..table_output import write_table
 
 
 class ReassembleAlgorithm(WifiDensityAlgorithm):
@@ -19,32 +27,35 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
     DISPLAY_NAME = "9. Reassembly (PR pieces -> client map)"
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
-        self.addParameter(QgsProcessingParameterMultipleLayers(
-            "PIECES", self.tr("PR density pieces (divided by the global X)"), QgsProcessing.TypeRaster))
-        self.addParameter(QgsProcessingParameterNumber(
-            "X", self.tr("X: PRs per client in the window (global)"), QgsProcessingParameterNumber.Double, 65.5))
+        self.add(QgsProcessingParameterMultipleLayers(
+            "PIECES", self.tr("PR density pieces (divided by the global X)"), qgis_enums.RASTER),
+            self.tr("The PR density rasters to add up: the capped base and the pieces set apart (removed PRs)."))
+        self.addParameter(params.number(
+            "X", self.tr("X: PRs per client in the window (global)"), 65.5, minimum=0.0,
+            help_text=self.tr("The Counting tool's X. 524 PRs per client per day give 65.5 for a 3-hour window.")))
         self.addParameter(QgsProcessingParameterRasterLayer(
             "POSITION_PIECE", self.tr("Piece divided by the per-zone X (e.g. the drilled-down peaks)"),
             optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
+        self.addParameter(params.source(
             "ZONES_X", self.tr("Zones with their X (polygons, e.g. the Counting tool's output)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "X_FIELD", self.tr("X field of the zones"), "x", "ZONES_X", QgsProcessingParameterField.Numeric,
-            optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "SMOOTH", self.tr("Gaussian smoothing sigma (m; 0 = none)"), QgsProcessingParameterNumber.Double, 10.0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
+            [qgis_enums.POLYGONS], optional=True))
+        self.add(QgsProcessingParameterField(
+            "X_FIELD", self.tr("X field of the zones"), "x", "ZONES_X", qgis_enums.NUMERIC_FIELD, optional=True),
+            advanced=True)
+        self.addParameter(params.number(
+            "SMOOTH", self.tr("Gaussian smoothing sigma (m; 0 = none)"), 10.0, minimum=0.0,
+            help_text=self.tr("The client map is smoothed with this Gaussian; every pixel's mass is kept.")))
+        self.addParameter(params.source(
             "SMOOTH_WITHIN", self.tr("Keep the smoothed mass inside these polygons (default: the raster)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "ZONES", self.tr("Summary zones (default: the zones with X)"), [QgsProcessing.TypeVectorPolygon],
+            [qgis_enums.POLYGONS], optional=True, advanced=True))
+        self.addParameter(params.source(
+            "ZONES", self.tr("Summary zones (default: the zones with X)"), [qgis_enums.POLYGONS],
             optional=True))
         self.addParameter(QgsProcessingParameterField(
             "ZONE_NAME_FIELD", self.tr("Zone name field of the summary zones"), "zone", "ZONES", optional=True))
         self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Client density (clients/m²)")))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            "SUMMARY", self.tr("Clients per zone"), QgsProcessing.TypeVectorPolygon, optional=True))
+            "SUMMARY", self.tr("Clients per zone"), qgis_enums.POLYGONS, optional=True))
         self.addOutput(QgsProcessingOutputNumber("CLIENTS", self.tr("Clients in the map")))
 
     def execute(self, parameters, context, feedback):
@@ -67,11 +78,8 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         client_map = smoothed(result, sigma, domain)
         feedback.pushInfo(f"{before:.4g} clients before smoothing, {client_map.mass():.4g} after "
                           f"(sigma {sigma:g} m).")
-        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, client_map),
-                   "CLIENTS": client_map.mass(), "SUMMARY": None}
-        if parameters.get("SUMMARY") is not None:
-            outputs["SUMMARY"] = self._summary(parameters, context, client_map, crs)
-        return outputs
+        return {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, client_map),
+                "CLIENTS": client_map.mass(), "SUMMARY": self._summary(parameters, context, client_map, crs, feedback)}
 
     def _zone_x(self, parameters, context, position):
         """ZoneX from ZONES_X in the position piece's CRS; None (the global X everywhere) when not given."""
@@ -86,8 +94,10 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
                            "X_FIELD")
         return ZoneX([shape for shape, _ in features], list(x))
 
-    def _summary(self, parameters, context, density, crs):
-        """Clients and area per zone, and a last row for the whole map; returns the sink's id."""
+    def _summary(self, parameters, context, density, crs, feedback):
+        """Clients and area per zone, and a last row for the whole map; returns the output's id (None unasked)."""
+        if not is_given(parameters, "SUMMARY"):
+            return None
         source_name = "ZONES" if is_given(parameters, "ZONES") else "ZONES_X"
         field = self.parameterAsString(parameters, "ZONE_NAME_FIELD", context) or "zone"
         named = (field,) if field in self._field_names(parameters, source_name, context) else ()
@@ -100,8 +110,8 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         geometries = [from_shapely(shape) for shape, _ in features] + [QgsGeometry()]
         for geometry in geometries[:-1]:
             geometry.convertToMultiType()
-        return write_table(self, parameters, context, "SUMMARY", columns, None, geometries,
-                           QgsWkbTypes.MultiPolygon, crs)
+        return write_table(self, parameters, context, "SUMMARY", columns, self.progress(feedback, 95.0, 100.0),
+                           geometries, qgis_enums.MULTI_POLYGON, crs)
 
     def _field_names(self, parameters, name, context):
         source = self.parameterAsSource(parameters, name, context)

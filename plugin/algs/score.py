@@ -1,16 +1,23 @@
-"""wifidensity:score — a client raster against a simulation's true clients (issue 7; algorithms/scoring.py)."""
-import numpy as np
-from qgis.core import (QgsCoordinateTransform, QgsProcessing, QgsProcessingOutputNumber,
-                       QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
-                       QgsProcessingParameterNumber, QgsProcessingParameterRasterLayer, QgsProcessingParameterString)
+"""wifidensity:score — a client raster against a simulation's true clients, for the site twin (science in
+algorithms/scoring.py)."""
+from qgis.core import (
+    QgsExpression,
+    QgsFeatureRequest,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterField,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
 
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.optional import require
 from ...algorithms.scoring import DEFAULT_SMOOTH, score
+from .. import parameters as params
+from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
-from ..layers import crs_from_text, read_shapes
-from ..rasters import read_density_param
-from ..tables import check_fields, require_source
+from ..columns import check_fields, require_source
+from ..density_io import read_density_param
+from ..layers import crs_from_text, read_points_in, read_shapes
 
 NUMBERS = (("R", "Pearson r after smoothing"), ("ESTIMATED", "Clients in the map"), ("TRUE", "True clients"),
            ("TOTAL_ERROR", "Relative error of the total"), ("SHARE_ESTIMATED", "Share inside the polygon (map)"),
@@ -21,21 +28,22 @@ class ScoreAlgorithm(WifiDensityAlgorithm):
     NAME = "score"
     DISPLAY_NAME = "Score a client map against a simulation's truth"
     GROUP_ID = "data"
+    EXTRA_TAGS = ("site twin", "accuracy", "validation")
 
     def initAlgorithm(self, config=None):  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterRasterLayer("INPUT", self.tr("Client density raster (clients/m²)")))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "TRUTH", self.tr("True clients (Simulate's TRUTH points)"), [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(
-            "KIND_FIELD", self.tr("Client kind field"), "kind", "TRUTH", optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            "KINDS", self.tr("Kinds the map should count (comma list; empty: all)"), "outdoor,indoor", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "POLYGON", self.tr("Polygon for the share of clients inside"), [QgsProcessing.TypeVectorPolygon],
-            optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            "SMOOTH", self.tr("Gaussian smoothing of both before r (m)"), QgsProcessingParameterNumber.Double,
-            DEFAULT_SMOOTH, minValue=0.0))
+        self.addParameter(params.source("TRUTH", self.tr("True clients (Simulate's TRUTH points)"),
+                                        [qgis_enums.POINTS]))
+        self.add(QgsProcessingParameterField("KIND_FIELD", self.tr("Client kind field"), "kind", "TRUTH",
+                                             optional=True), advanced=True)
+        self.add(QgsProcessingParameterString(
+            "KINDS", self.tr("Kinds the map should count (comma list; empty: all)"), "outdoor,indoor", optional=True),
+            self.tr("The paper's flow counts every randomising client (outdoor,indoor); the maximum-likelihood map "
+                    "leaves indoor APs out (outdoor)."))
+        self.addParameter(params.source(
+            "POLYGON", self.tr("Polygon for the share of clients inside"), [qgis_enums.POLYGONS], optional=True))
+        self.addParameter(params.number("SMOOTH", self.tr("Gaussian smoothing of both before r (m)"), DEFAULT_SMOOTH,
+                                        minimum=0.0, advanced=True))
         for name, label in NUMBERS:
             self.addOutput(QgsProcessingOutputNumber(name, self.tr(label)))
 
@@ -57,23 +65,18 @@ class ScoreAlgorithm(WifiDensityAlgorithm):
         return {name: float(v) for (name, _), v in zip(NUMBERS, values)}
 
     def _truth_xy(self, parameters, context, crs):
+        """The true clients of the kinds the map should count, (n x 2) in the raster's CRS."""
         source = require_source(self, parameters, "TRUTH", context)
         kind_field = self.parameterAsString(parameters, "KIND_FIELD", context) or "kind"
-        kinds = {k.strip() for k in (self.parameterAsString(parameters, "KINDS", context) or "").split(",")
-                 if k.strip()}
+        kinds = sorted({k.strip() for k in (self.parameterAsString(parameters, "KINDS", context) or "").split(",")
+                        if k.strip()})
+        request = QgsFeatureRequest().setNoAttributes()
         if kinds:
             check_fields(source, {"KIND_FIELD": kind_field})
-        to_raster = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
-        xy = []
-        for feature in source.getFeatures():
-            if kinds and str(feature[kind_field]) not in kinds:
-                continue
-            geometry = feature.geometry()
-            if geometry.isNull() or geometry.isEmpty():
-                continue
-            point = to_raster.transform(geometry.centroid().asPoint())
-            xy.append((point.x(), point.y()))
-        if not xy:
-            raise InputError(f"TRUTH has no points of kind {', '.join(sorted(kinds)) or 'any'}; check KINDS "
-                             f"and KIND_FIELD.")
-        return np.array(xy, dtype=float)
+            listed = ", ".join(QgsExpression.quotedValue(k) for k in kinds)
+            request = QgsFeatureRequest(QgsExpression(f"{QgsExpression.quotedColumnRef(kind_field)} IN ({listed})"))
+        try:
+            return read_points_in(self, parameters, "TRUTH", context, crs, request, "client point")
+        except InputError:
+            raise InputError(f"TRUTH has no points of kind {', '.join(kinds) or 'any'}; check KINDS "
+                             f"and KIND_FIELD.") from None

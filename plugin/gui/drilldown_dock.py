@@ -1,4 +1,4 @@
-"""Interactive drill-down (SPEC tool 8, paper §5.1.4): lower the cap with a slider or the mouse wheel, live.
+"""Interactive drill-down (paper §5.1.4): lower the cap with a slider or the mouse wheel, live.
 
 The capped map min(v, T) is shown by stretching density.qml's colour ramp to [0, T] without clipping, so every
 pixel above T saturates in the top colour: what remains un-saturated is exactly what the cap keeps. T is
@@ -10,14 +10,13 @@ from qgis.core import QgsMapLayer, QgsMapLayerProxyModel, QgsProcessingException
 from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout,
-                                 QWidget)
+from qgis.PyQt.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from ...algorithms.drilldown import RetentionCurve
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.geotiff import read_density
+from ...algorithms.drilldown import RetentionCurve
 from ..paths import STYLE_DIR
-from ..rasters import fit_density_ramp
+from ..styles import fit_density_ramp
 
 PER_MILLE = 1000  # slider unit: retained fraction in 0.1 % steps (the paper uses 90 % and 99.7 %)
 LOWEST_RETAIN = 0.5

@@ -142,10 +142,10 @@ def test_outputs_load_with_the_density_style(provider, files):
     )
 
     from wifidensity.plugin.paths import STYLE_DIR
-    from wifidensity.plugin.rasters import ApplyDensityStyle
+    from wifidensity.plugin.styles import ApplyDensityStyle
     path = _bowl(files)["OUTPUT"]
     layer = QgsRasterLayer(path, "bowl")
-    ApplyDensityStyle(STYLE_DIR / "density.qml").postProcessLayer(layer, QgsProcessingContext(),
+    ApplyDensityStyle(STYLE_DIR / "density.qml", layer.id()).postProcessLayer(layer, QgsProcessingContext(),
                                                                    QgsProcessingFeedback())
     assert isinstance(layer.renderer(), QgsSingleBandPseudoColorRenderer)
     items = layer.renderer().shader().rasterShaderFunction().colorRampItemList()

@@ -6,13 +6,13 @@ from qgis.core import QgsProject, QgsRasterLayer
 from qgis.PyQt.QtCore import QPoint, QPointF, Qt
 from qgis.PyQt.QtGui import QWheelEvent
 from qgis.PyQt.QtWidgets import QApplication
+from render import render_image
 
 from wifidensity.algorithms.core.geotiff import Density, read_density, write_density
 from wifidensity.algorithms.core.grid import Grid
 from wifidensity.algorithms.drilldown import RetentionCurve
 from wifidensity.plugin.gui.drilldown_dock import DrilldownDock
 from wifidensity.plugin.paths import STYLE_DIR
-from wifidensity.plugin.render import render_image
 
 PIXEL = 2.0
 GRID = Grid(500000.0, 5450180.0, PIXEL, 120, 90, "EPSG:32633")

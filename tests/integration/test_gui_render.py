@@ -3,9 +3,9 @@ import numpy as np
 from image_stats import rgb_array
 from qgis.core import QgsMarkerSymbol, QgsPointXY, QgsRasterLayer, QgsSingleSymbolRenderer, QgsVectorLayer
 from qgis.PyQt.QtGui import QImage
+from render import map_settings, render_png
 
 from wifidensity.plugin.paths import SAMPLE_DIR, STYLE_DIR
-from wifidensity.plugin.render import map_settings, render_png
 
 SIZE = (800, 600)
 

@@ -17,6 +17,7 @@ def test_every_algorithm_has_help_and_clones(provider):
 
 def test_plugin_object_registers_and_unregisters_provider(qgis_app):
     from qgis.core import QgsApplication
+
     import wifidensity
     registry = QgsApplication.processingRegistry()
     before = registry.providerById("wifidensity")

@@ -1,27 +1,24 @@
-"""Density rasters in and out of Processing, styled on load with a QML from resources/styles."""
+"""Styles for outputs: a QML from resources/styles applied when Processing loads the layer, and the density
+ramp stretched to a raster's values with its units in the legend."""
 from qgis.core import QgsProcessingLayerPostProcessorInterface
 
-from ..algorithms.bowl import bowl_grid
-from ..algorithms.core.errors import InputError
-from ..algorithms.core.geotiff import read_density, write_density
-from .base import is_given
-from .layers import WKT
 from .paths import STYLE_DIR
-
-_KEEP_ALIVE = []  # post-processors must outlive the algorithm object that registered them
 
 
 class ApplyStyle(QgsProcessingLayerPostProcessorInterface):
     """Loads a QML style into an output layer once Processing has added it to the project."""
 
-    def __init__(self, qml_path):
+    def __init__(self, qml_path, layer_id):
         super().__init__()
         self.qml_path = str(qml_path)
+        self.layer_id = layer_id
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
         if layer is not None and layer.isValid():
             layer.loadNamedStyle(self.qml_path)
             layer.triggerRepaint()
+        if _PENDING.get(self.layer_id) is self:
+            del _PENDING[self.layer_id]
 
 
 class ApplyDensityStyle(ApplyStyle):
@@ -40,8 +37,12 @@ def fit_density_ramp(layer, top=None):
     shows the capped map min(v, T) this way with top = T.
     """
     from osgeo import gdal
-    from qgis.core import (QgsColorRampLegendNodeSettings, QgsColorRampShader, QgsRasterBandStats,
-                           QgsSingleBandPseudoColorRenderer)
+    from qgis.core import (
+        QgsColorRampLegendNodeSettings,
+        QgsColorRampShader,
+        QgsRasterBandStats,
+        QgsSingleBandPseudoColorRenderer,
+    )
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         return
@@ -68,45 +69,17 @@ def fit_density_ramp(layer, top=None):
     layer.legendChanged.emit()  # the renderer changed in place: the layer tree's legend must be rebuilt
 
 
+# Processing takes ownership of a post-processor and deletes it once it has styled its layer, but holds no
+# Python reference to it meanwhile: each one is kept here until it has run (keyed by its layer, so a rerun
+# for the same output replaces it instead of piling up).
+_PENDING = {}
+
+
 def style_on_load(context, layer_id, style_name):
     """Ask Processing to style the output ``layer_id`` with resources/styles/<style_name>.qml when it loads."""
     qml = STYLE_DIR / f"{style_name}.qml"
-    if qml.exists() and context.willLoadLayerOnCompletion(layer_id):
-        processor = (ApplyDensityStyle if style_name == "density" else ApplyStyle)(qml)
-        _KEEP_ALIVE.append(processor)
-        context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(processor)
-
-
-def output_grid(alg, parameters, context, aps, crs):
-    """The raster grid of a tool with APS output: EXTENT if given, else the APs' extent plus MARGIN, PIXEL_SIZE pixels."""
-    extent = None
-    if is_given(parameters, "EXTENT"):
-        box = alg.parameterAsExtent(parameters, "EXTENT", context, crs)
-        extent = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-    return bowl_grid(aps.xy, alg.parameterAsDouble(parameters, "PIXEL_SIZE", context),
-                     alg.parameterAsDouble(parameters, "MARGIN", context), extent, crs.toWkt(WKT))
-
-
-def read_density_param(alg, parameters, name, context):
-    """The raster of parameter ``name`` as a Density (values per m² on its grid, with its tags)."""
-    return read_density_layer(alg.parameterAsRasterLayer(parameters, name, context), name)
-
-
-def read_density_layer(layer, name):
-    """A raster layer as a Density; ``name`` (the parameter) is named in errors."""
-    if layer is None or not layer.isValid():
-        raise InputError(f"{name}: the raster could not be opened; pick a density GeoTIFF.")
-    if layer.crs().isValid() and layer.crs().isGeographic():
-        raise InputError(f"{name}: the raster is in {layer.crs().authid()} (degrees); density rasters must be "
-                         "in a projected CRS in metres (warp it first).")
-    return read_density(layer.source())
-
-
-def write_density_param(alg, parameters, name, context, density, style="density"):
-    """Write ``density`` to the GeoTIFF of output parameter ``name``; returns its path."""
-    path = alg.parameterAsOutputLayer(parameters, name, context)
-    if not path.lower().endswith((".tif", ".tiff")):
-        raise InputError(f"{name}: density rasters are written as GeoTIFF; give a .tif path.")
-    write_density(path, density)
-    style_on_load(context, path, style)
-    return path
+    if layer_id is None or not qml.exists() or not context.willLoadLayerOnCompletion(layer_id):
+        return
+    processor = (ApplyDensityStyle if style_name == "density" else ApplyStyle)(qml, layer_id)
+    _PENDING[layer_id] = processor
+    context.layerToLoadOnCompletionDetails(layer_id).setPostProcessor(processor)

@@ -1,15 +1,13 @@
-"""Attribute tables <-> numpy columns: reading a probe table's fields fast, writing result tables."""
+"""Attribute tables -> numpy columns: reading the chosen fields of a table fast, with row-level checks."""
+from pathlib import Path
+
 import numpy as np
-from qgis.core import (QgsFeature, QgsFeatureRequest, QgsFeatureSink, QgsField, QgsFields,
-                       QgsProcessingFeatureSourceDefinition, QgsProviderRegistry, QgsWkbTypes)
+from qgis.core import QgsFeatureRequest, QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
 from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
 
 from ..algorithms.core.errors import InputError
-from ..algorithms.core.records import Probes
-from ..algorithms.core.timeparse import to_seconds
-from ..algorithms.core.validation import check_rss
+from ..algorithms.core.progress import SILENT
 
-PROBE_ROLES = {"time": "TIME_FIELD", "ap_id": "AP_FIELD", "mac": "MAC_FIELD", "rss": "RSS_FIELD"}
 _CHUNK = 50_000
 
 
@@ -30,11 +28,32 @@ def check_fields(source, wanted):
                              f"Its fields are: {', '.join(names)}. Set {parameter} to the right one.")
 
 
-def read_columns(alg, parameters, name, context, field_names, feedback=None):
+def read_tokens(alg, parameters, name, context, field, field_parameter):
+    """The text values of ``field`` in the table of parameter ``name``. A plain list of tokens (a .txt file, or a
+    one-column CSV, which GDAL does not open) is read line by line; its first line is a header when it equals
+    ``field``."""
+    source = alg.parameterAsSource(parameters, name, context)
+    if source is not None:
+        check_fields(source, {field_parameter: field})
+        return text_column(read_columns(alg, parameters, name, context, [field])[field], field, field_parameter)
+    path = Path(str(parameters.get(name)).split("|")[0])
+    if not path.is_file():
+        raise InputError(f"{name}: '{path}' could not be opened; give a table or a text file of tokens, one per "
+                         "line.")
+    lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    if lines and lines[0] == field:
+        lines = lines[1:]
+    if not lines:
+        raise InputError(f"{name}: '{path.name}' holds no token; give one MAC (or token) per line.")
+    return np.array(lines, dtype=object)
+
+
+def read_columns(alg, parameters, name, context, field_names, progress=SILENT):
     """The values of ``field_names`` in the table of parameter ``name``, as a dict of numpy arrays.
 
     Plain files opened by OGR (CSV, GeoPackage, ...) are read column-wise through GDAL's Arrow
     interface (a million rows in about a second); other sources are iterated feature by feature.
+    ``progress`` reports and stops the read on cancel (nothing partial is returned).
     """
     source = require_source(alg, parameters, name, context)
     fast = _plain_ogr_layer(alg, parameters, name, context)
@@ -42,7 +61,7 @@ def read_columns(alg, parameters, name, context, field_names, feedback=None):
         columns = _read_ogr_columns(*fast, field_names)
         if columns is not None:
             return columns
-    return _read_feature_columns(source, field_names, feedback)
+    return _read_feature_columns(source, field_names, progress)
 
 
 def _plain_ogr_layer(alg, parameters, name, context):
@@ -83,7 +102,7 @@ def _plain_array(values):
     return values
 
 
-def _read_feature_columns(source, field_names, feedback):
+def _read_feature_columns(source, field_names, progress):
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
     request.setSubsetOfAttributes(field_names, source.fields())
     indices = [source.fields().lookupField(f) for f in field_names]
@@ -92,10 +111,8 @@ def _read_feature_columns(source, field_names, feedback):
     for count, feature in enumerate(source.getFeatures(request)):
         attributes = feature.attributes()
         rows.append([_python_value(attributes[i]) for i in indices])
-        if feedback is not None and count % _CHUNK == 0:
-            if feedback.isCanceled():
-                break
-            feedback.setProgress(10.0 * count / total)
+        if count % _CHUNK == 0:
+            progress.step(count / total)
     columns = list(zip(*rows)) if rows else [() for _ in field_names]
     return {f: np.array(col, dtype=object) for f, col in zip(field_names, columns)}
 
@@ -110,7 +127,7 @@ def _python_value(value):
     return value
 
 
-def _missing_rows(values):
+def missing_rows(values):
     if values.dtype == object:
         return np.flatnonzero(np.fromiter((v is None or v == "" for v in values), bool, len(values)))
     if values.dtype.kind == "U":
@@ -122,7 +139,7 @@ def _missing_rows(values):
 
 def numeric_column(values, field, parameter):
     """float64 values of a numeric field, or InputError naming the first row that is not a number."""
-    missing = _missing_rows(values)
+    missing = missing_rows(values)
     if len(missing):
         raise InputError(f"Row {missing[0] + 1}: the field '{field}' ({parameter}) is empty; "
                          "remove the row or fill the value.")
@@ -140,7 +157,7 @@ def numeric_column(values, field, parameter):
 
 def text_column(values, field, parameter):
     """The values as an object array of text, or InputError naming the first empty row."""
-    missing = _missing_rows(values)
+    missing = missing_rows(values)
     if len(missing):
         raise InputError(f"Row {missing[0] + 1}: the field '{field}' ({parameter}) is empty.")
     if values.dtype.kind == "f" and np.all(values == np.round(values)):
@@ -148,93 +165,3 @@ def text_column(values, field, parameter):
     return np.asarray(values.astype(str), dtype=object)
 
 
-def rss_column(values, field):
-    """RSS in dBm as float64: numeric_column's row-level messages, then the science's check (finite, not positive)."""
-    return check_rss(numeric_column(values, field, "RSS_FIELD"), field)
-
-
-def read_probes(alg, parameters, context, feedback=None, input_name="INPUT", extra_fields=()):
-    """The probe table of ``input_name`` as Probes, its fields chosen by TIME_FIELD, AP_FIELD, MAC_FIELD, RSS_FIELD.
-
-    ``extra_fields`` (field names) are read into Probes.extra when they exist in the table.
-    Raises InputError for missing fields, empty cells, unreadable times, non-numeric or positive RSS.
-    """
-    source = require_source(alg, parameters, input_name, context)
-    chosen = {parameter: alg.parameterAsString(parameters, parameter, context) or role
-              for role, parameter in PROBE_ROLES.items()}
-    check_fields(source, chosen)
-    present_extra = [f for f in extra_fields if f in source.fields().names()]
-    names = list(dict.fromkeys(list(chosen.values()) + present_extra))
-    columns = read_columns(alg, parameters, input_name, context, names, feedback)
-    field_of = {role: chosen[parameter] for role, parameter in PROBE_ROLES.items()}
-    time_values = columns[field_of["time"]]
-    missing = _missing_rows(time_values)
-    if len(missing):
-        raise InputError(f"Row {missing[0] + 1}: the time field '{field_of['time']}' (TIME_FIELD) is empty.")
-    rss = rss_column(columns[field_of["rss"]], field_of["rss"])
-    return Probes(
-        time=to_seconds(time_values, field_of["time"]),
-        ap_id=text_column(columns[field_of["ap_id"]], field_of["ap_id"], "AP_FIELD"),
-        mac=text_column(columns[field_of["mac"]], field_of["mac"], "MAC_FIELD"),
-        rss=rss,
-        extra={f: columns[f] for f in present_extra},
-    )
-
-
-def read_ap_and_rss(alg, parameters, context, feedback=None, input_name="INPUT", extra_fields=()):
-    """(AP ids as text, RSS as float64, {extra field: raw values}) of AP_FIELD, RSS_FIELD and those of
-    ``extra_fields`` the table has, in one pass over the table, for tools that need no time or MAC."""
-    source = require_source(alg, parameters, input_name, context)
-    ap_field = alg.parameterAsString(parameters, "AP_FIELD", context) or "ap_id"
-    rss_field = alg.parameterAsString(parameters, "RSS_FIELD", context) or "rss"
-    check_fields(source, {"AP_FIELD": ap_field, "RSS_FIELD": rss_field})
-    present = [f for f in extra_fields if f in source.fields().names()]
-    columns = read_columns(alg, parameters, input_name, context,
-                           list(dict.fromkeys([ap_field, rss_field] + present)), feedback)
-    return (text_column(columns[ap_field], ap_field, "AP_FIELD"),
-            rss_column(columns[rss_field], rss_field), {f: columns[f] for f in present})
-
-
-def _qgis_field(name, values):
-    kind = np.asarray(values).dtype.kind
-    if kind == "f":
-        return QgsField(name, QVariant.Double)
-    if kind in "iub":
-        return QgsField(name, QVariant.LongLong)
-    return QgsField(name, QVariant.String)
-
-
-def fields_for(columns):
-    """QgsFields typed after the numpy dtype of each column (float -> Double, int/bool -> LongLong, else String)."""
-    fields = QgsFields()
-    for name, values in columns.items():
-        fields.append(_qgis_field(name, values))
-    return fields
-
-
-def write_table(alg, parameters, context, output_name, columns, feedback=None, geometries=None,
-                wkb_type=QgsWkbTypes.NoGeometry, crs=None):
-    """Write ``columns`` (name -> array, equal lengths) to the sink of ``output_name``; returns its id.
-
-    ``geometries``: None, or a list of QgsGeometry, one per row.
-    """
-    from qgis.core import QgsCoordinateReferenceSystem
-    fields = fields_for(columns)
-    sink, dest_id = alg.parameterAsSink(parameters, output_name, context, fields, wkb_type,
-                                        crs or QgsCoordinateReferenceSystem())
-    if sink is None:
-        raise InputError(f"{output_name}: the output could not be created; check the path and format.")
-    count = len(next(iter(columns.values()))) if columns else 0
-    lists = [np.asarray(v).tolist() for v in columns.values()]
-    for start in range(0, count, _CHUNK):
-        if feedback is not None and feedback.isCanceled():
-            break
-        batch = []
-        for row in range(start, min(start + _CHUNK, count)):
-            feature = QgsFeature(fields)
-            feature.setAttributes([values[row] for values in lists])
-            if geometries is not None:
-                feature.setGeometry(geometries[row])
-            batch.append(feature)
-        sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-    return dest_id
