@@ -16,9 +16,6 @@ from qgis.core import (
     QgsProcessingModelParameter,
     QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 from qgis.core import QgsProcessingModelChildParameterSource as Source
@@ -26,6 +23,8 @@ from qgis.PyQt.QtCore import QPointF
 
 import_plugin_package()
 from wifidensity.algorithms.counting import DEFAULT_X_DAY  # noqa: E402 (the package is importable from here)
+from wifidensity.plugin import parameters as params  # noqa: E402
+from wifidensity.plugin import qgis_enums  # noqa: E402
 
 MODEL_NAME = "pipeline"
 FLOWS = ["the paper's flow (Figure 19)", "maximum likelihood (mldensity)", "both, for comparison"]
@@ -37,35 +36,40 @@ BRANCHES = {"paper": (f"coalesce(@FLOW, {DEFAULT_FLOW}) <> 1",
 
 
 def model_inputs():
-    """The model's own parameters: the tables, their fields, the window and the knobs an analyst tunes."""
-    number = QgsProcessingParameterNumber
-    return [
-        QgsProcessingParameterFeatureSource("PROBES", "Probe request table", [QgsProcessing.TypeVector]),
-        QgsProcessingParameterField("TIME_FIELD", "Time field", "time", "PROBES", optional=True),
-        QgsProcessingParameterField("AP_FIELD", "AP id field", "ap_id", "PROBES", optional=True),
-        QgsProcessingParameterField("MAC_FIELD", "MAC field", "mac", "PROBES", optional=True),
-        QgsProcessingParameterField("RSS_FIELD", "RSS field (dBm)", "rss", "PROBES", optional=True),
-        QgsProcessingParameterFeatureSource("APS", "Access points", [QgsProcessing.TypeVectorPoint]),
-        QgsProcessingParameterField("AP_ID_FIELD", "AP id field of the AP layer", "ap_id", "APS", optional=True),
-        QgsProcessingParameterField("INDOOR_FIELD", "Indoor flag field of the AP layer", "indoor", "APS",
-                                    optional=True),
-        QgsProcessingParameterFeatureSource("CONNECTIONS", "Connections table (MACs of connected clients)",
-                                            [QgsProcessing.TypeVector], optional=True),
+    """The model's own parameters in the order a user reads them: the tables, the window, the method; then, folded
+    as advanced, the fields and the knobs an analyst tunes."""
+    number = params.number
+    inputs = [
+        params.source("PROBES", "Probe request table", [qgis_enums.VECTOR],
+                      help_text="One row per probe request: time, AP id, MAC (or token), RSS in dBm."),
+        params.access_points(),
         QgsProcessingParameterString("START", "Window start (ISO time; empty: first PR)", optional=True),
         QgsProcessingParameterString("END", "Window end, excluded (empty: after the last PR)", optional=True),
-        QgsProcessingParameterString("SECRET", "Secret for hashing raw MAC addresses", optional=True),
-        number("X_DAY", "X_DAY: PRs per client per day", number.Double, DEFAULT_X_DAY, minValue=0.0),
-        QgsProcessingParameterEnum("METHOD", "Counting method", ["legacy", "strawman", "multiplicity"],
-                                   defaultValue=2),
-        number("RSS_MAX", "RSS_MAX: PRs stronger than this are a separate piece (dBm)", number.Double, -60.0),
-        number("LAYER", "Convex layer of the fiducial region", number.Integer, 3, minValue=1),
-        number("RETAIN", "Drill-down: fraction of the mass kept under the cap", number.Double, 0.9,
-               minValue=0.0, maxValue=1.0),
-        number("SMOOTH", "Smoothing sigma of the client map (m)", number.Double, 10.0, minValue=0.0),
-        number("PIXEL_SIZE", "Pixel size (m)", number.Double, 1.0, minValue=0.0),
-        QgsProcessingParameterCrs("CRS", "Output CRS (default: the APs', or their UTM zone)", optional=True),
+        params.source("CONNECTIONS", "Connections table (MACs of connected clients)", [qgis_enums.VECTOR],
+                      optional=True),
+        number("X_DAY", "X_DAY: PRs per client per day", DEFAULT_X_DAY, minimum=0.0,
+               help_text="Probe requests one client leaves per day (Yang et al. 2022: 524)."),
         QgsProcessingParameterEnum("FLOW", "Client map from", FLOWS, defaultValue=DEFAULT_FLOW),
+        params.finish(QgsProcessingParameterEnum("METHOD", "Counting method", ["legacy", "strawman", "multiplicity"],
+                                                 defaultValue=2), advanced=True),
     ]
+    fields = [params.field(name, "PROBES", advanced=True) for name in ("TIME_FIELD", "AP_FIELD", "MAC_FIELD",
+                                                                       "RSS_FIELD")]
+    fields += [params.field("AP_ID_FIELD", "APS", advanced=True), params.field("INDOOR_FIELD", "APS", advanced=True),
+               params.field("CONNECTIONS_MAC_FIELD", "CONNECTIONS", advanced=True)]
+    knobs = [
+        params.finish(QgsProcessingParameterString("SECRET", "Secret for hashing raw MAC addresses", optional=True),
+                      advanced=True),
+        number("RSS_MAX", "RSS_MAX: PRs stronger than this are a separate piece (dBm)", -60.0, advanced=True),
+        number("LAYER", "Convex layer of the fiducial region", 3, integer=True, minimum=1, advanced=True),
+        number("RETAIN", "Drill-down: fraction of the mass kept under the cap", 0.9, minimum=0.0, maximum=1.0,
+               advanced=True),
+        number("SMOOTH", "Smoothing sigma of the client map (m)", 10.0, minimum=0.0, advanced=True),
+        number("PIXEL_SIZE", "Pixel size (m)", 1.0, minimum=0.01, advanced=True),
+        params.finish(QgsProcessingParameterCrs("CRS", "Output CRS (default: the APs', or their UTM zone)",
+                                                optional=True), advanced=True),
+    ]
+    return inputs + fields + knobs
 
 
 def _sources(spec):
@@ -85,6 +89,7 @@ def _sources(spec):
 
 PROBE_FIELDS = {"TIME_FIELD": "@TIME_FIELD", "AP_FIELD": "@AP_FIELD", "MAC_FIELD": "@MAC_FIELD",
                 "RSS_FIELD": "@RSS_FIELD"}
+CONNECTIONS = {"CONNECTIONS": "@CONNECTIONS", "CONNECTIONS_MAC_FIELD": "@CONNECTIONS_MAC_FIELD"}
 STANDARD_FIELDS = {"TIME_FIELD": "time", "AP_FIELD": "ap_id", "MAC_FIELD": "mac", "RSS_FIELD": "rss"}
 APS = {"APS": "@APS", "AP_ID_FIELD": "@AP_ID_FIELD"}
 BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", PIXEL_SIZE="@PIXEL_SIZE",
@@ -93,7 +98,7 @@ BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localiz
 # (child id, algorithm, parameters, {model output name: child output}, description); in flow order.
 CHILDREN = [
     ("preprocess", "wifidensity:preprocess",
-     dict(INPUT="@PROBES", **PROBE_FIELDS, CONNECTIONS="@CONNECTIONS", START="@START", END="@END",
+     dict(INPUT="@PROBES", **PROBE_FIELDS, **CONNECTIONS, START="@START", END="@END",
           SECRET="@SECRET", COUNT_EMISSIONS=True, OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
      {}, "1. Preprocessing: CR PRs, emissions, P1..P3"),
     ("filter", "wifidensity:filter",
@@ -161,10 +166,12 @@ def build_model():
     model = QgsProcessingModelAlgorithm(MODEL_NAME, "2. Beyond the paper")
     model.setName(MODEL_NAME)
     model.setGroup("Pipeline")
-    for row, parameter in enumerate(model_inputs()):
+    inputs = model_inputs()
+    for row, parameter in enumerate(inputs):
         component = QgsProcessingModelParameter(parameter.name())
         component.setPosition(QPointF(120 + 260 * (row % 4), 60 + 60 * (row // 4)))
         model.addModelParameter(parameter, component)
+    model.setParameterOrder([parameter.name() for parameter in inputs])
     model.addChildAlgorithm(_flow_switch())
     branch_of = {child: branch for branch, (_, children) in BRANCHES.items() for child in children}
     for row, (child_id, algorithm, parameters, outputs, description) in enumerate(CHILDREN):
@@ -177,6 +184,8 @@ def build_model():
         model_outputs = {}
         for output_name, child_output in outputs.items():
             output = QgsProcessingModelOutput(output_name, output_name)
+            output.setMandatory(False)
+            output.setDefaultValue(QgsProcessing.TEMPORARY_OUTPUT)  # unnamed: a temporary file, as QGIS does
             output.setChildId(child_id)
             output.setChildOutputName(child_output)
             output.setPosition(QPointF(child.position().x() + 300, child.position().y()))

@@ -3,6 +3,7 @@
 from ..algorithms.bowl import bowl_grid
 from ..algorithms.core.errors import InputError
 from ..algorithms.core.geotiff import read_density, write_density
+from .destinations import unnamed_output
 from .layers import WKT
 from .parameters import EXTENT, MARGIN, PIXEL_SIZE, is_given
 from .styles import style_on_load
@@ -34,8 +35,12 @@ def read_density_layer(layer, name):
 
 
 def write_density_param(alg, parameters, name, context, density, style="density"):
-    """Write ``density`` to the GeoTIFF of output parameter ``name``; returns its path."""
-    path = alg.parameterAsOutputLayer(parameters, name, context)
+    """Write ``density`` to the GeoTIFF of output parameter ``name``; returns its path (None for an optional
+    output nobody asked for)."""
+    path = alg.parameterAsOutputLayer(parameters, name, context) or unnamed_output(alg, name, "tif")
+    if path is None:
+        return None
+    alg.remember_output(path)
     if not path.lower().endswith((".tif", ".tiff")):
         raise InputError(f"{name}: density rasters are written as GeoTIFF; give a .tif path.")
     try:

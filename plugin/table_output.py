@@ -20,6 +20,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
 from ..algorithms.core.errors import InputError
 from . import qgis_enums
+from .destinations import unnamed_output
 from .file_tables import column_kind, write_csv, write_gpkg
 
 _FIELD_TYPES = {"real": qgis_enums.FIELD_DOUBLE, "integer": qgis_enums.FIELD_INTEGER, "text": qgis_enums.FIELD_TEXT,
@@ -81,14 +82,10 @@ def _destination(alg, parameters, name, context):
         project, layer_name = value.destinationProject, value.destinationName
         value = value.sink.valueAsString(context.expressionContext(), "")[0]
     text = "" if value is None else str(value).strip()
-    if not text:
-        definition = alg.parameterDefinition(name)
-        if definition.flags() & qgis_enums.OPTIONAL:
-            return None, None, ""
-        text = QgsProcessing.TEMPORARY_OUTPUT
     if text == QgsProcessing.TEMPORARY_OUTPUT:
         text = QgsProcessingUtils.generateTempFilename(f"{name.lower()}.gpkg")
-    return text, project, layer_name
+    return text or unnamed_output(alg, name, "gpkg"), project, layer_name
+
 
 
 def _file_target(destination):
