@@ -9,7 +9,7 @@ TILE_PROVIDERS = ("wms",)  # world-wide basemaps: never used to choose the defau
 def data_extent(settings, layers, margin=0.05):
     """Union of the non-basemap ``layers``' extents in ``settings``' CRS, grown by ``margin`` on each side."""
     extent = QgsRectangle()
-    extent.setMinimal()
+    getattr(extent, "setNull", extent.setMinimal)()  # setNull since QGIS 3.34
     for layer in layers:
         if layer.providerType() not in TILE_PROVIDERS:
             extent.combineExtentWith(settings.layerExtentToOutputExtent(layer, layer.extent()))

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsRasterBandStats,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType, QVariant
@@ -51,3 +52,5 @@ FIELD_INTEGER = _TYPES.LongLong
 FIELD_TEXT = QMetaType.QString if _FIELDS_BY_METATYPE else QVariant.String
 FIELD_DATETIME = QMetaType.QDateTime if _FIELDS_BY_METATYPE else QVariant.DateTime
 FIELD_DATE = QMetaType.QDate if _FIELDS_BY_METATYPE else QVariant.Date
+
+BAND_MAX = Qgis.RasterBandStatistic.Max if hasattr(Qgis, "RasterBandStatistic") else QgsRasterBandStats.Max  # 3.36

@@ -2,6 +2,7 @@
 ramp stretched to a raster's values with its units in the legend."""
 from qgis.core import QgsProcessingLayerPostProcessorInterface
 
+from . import qgis_enums
 from .paths import STYLE_DIR
 
 
@@ -37,17 +38,12 @@ def fit_density_ramp(layer, top=None):
     shows the capped map min(v, T) this way with top = T.
     """
     from osgeo import gdal
-    from qgis.core import (
-        QgsColorRampLegendNodeSettings,
-        QgsColorRampShader,
-        QgsRasterBandStats,
-        QgsSingleBandPseudoColorRenderer,
-    )
+    from qgis.core import QgsColorRampLegendNodeSettings, QgsColorRampShader, QgsSingleBandPseudoColorRenderer
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         return
     if top is None:
-        top = layer.dataProvider().bandStatistics(1, QgsRasterBandStats.Max).maximumValue
+        top = layer.dataProvider().bandStatistics(1, qgis_enums.BAND_MAX).maximumValue
     top = top if top > 0 else 1.0
     dataset = gdal.Open(layer.source())
     units = dataset.GetRasterBand(1).GetUnitType() if dataset is not None else ""

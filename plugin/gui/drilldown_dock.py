@@ -6,7 +6,7 @@ solved from the retained fraction by the same code as ``wifidensity:drilldown``,
 """
 from pathlib import Path
 
-from qgis.core import QgsMapLayer, QgsMapLayerProxyModel, QgsProcessingException
+from qgis.core import QgsMapLayer, QgsMapLayerProxyModel, QgsProcessingException, QgsProject, QgsRasterLayer
 from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
@@ -145,13 +145,20 @@ class DrilldownDock(QgsDockWidget):
             self.layer.emitStyleChanged()
 
     def save(self, capped_path, peaks_path=None):
-        """Run wifidensity:drilldown at the slider's fraction and load both rasters; returns its results."""
+        """Run wifidensity:drilldown at the slider's fraction and add both rasters to the project, styled (the
+        project, not the desktop's layer tree: it works the same with and without a main window)."""
         import processing
         capped_path = Path(capped_path)
         peaks_path = peaks_path or capped_path.with_name(f"{capped_path.stem}_peaks{capped_path.suffix}")
         parameters = {"INPUT": self.layer.source(), "RETAIN": self.retain(),
                       "OUTPUT": str(capped_path), "PEAKS": str(peaks_path)}
-        return processing.runAndLoadResults("wifidensity:drilldown", parameters)
+        results = processing.run("wifidensity:drilldown", parameters)
+        for key, name in (("OUTPUT", "capped"), ("PEAKS", "peaks")):
+            layer = QgsRasterLayer(results[key], f"{self.layer.name()} {name}")
+            layer.loadNamedStyle(str(STYLE_DIR / "density.qml"))
+            fit_density_ramp(layer)
+            QgsProject.instance().addMapLayer(layer)
+        return results
 
     def _ask_and_save(self):
         path, _ = QFileDialog.getSaveFileName(self, "Save the capped density", "", "GeoTIFF (*.tif *.tiff)")
