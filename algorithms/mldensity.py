@@ -7,7 +7,8 @@ which is the Gaussian noise density ``phi((r - mu) / sigma) / sigma`` integrated
 density when the RSS values are not integers), with the log-distance mean
 ``mu_a(c) = A - 10 n log10 d(a, c)`` (paper §4.1, pathloss.rss_at; d >= d0 = 1 m). Each AP hears
 independently, so the PR counts y(a, r) are Poisson with mean ``sum_c K_a(r, c) lambda_c``, lambda_c the
-emissions made at cell c. A reception probability p common to all APs only scales lambda, whose total is set from the count of emissions anyway, so p = 1 here.
+emissions made at cell c. A reception probability p common to all APs only scales lambda, whose total is set
+from the count of emissions anyway, so p = 1 here.
 
 What is counted. The unknown is the density of *emissions* (the model's sources), not of PRs: an emission
 heard by 3 APs is 3 PRs of one source. The PR-density output is the model's expected PRs per cell,
