@@ -24,7 +24,7 @@ _LATTICE_DB = 0.05        # lattice step; linear sharing keeps each PR's mass an
 def bowl_grid(ap_xy, pixel, margin, extent=None, crs=""):
     """The output grid: ``extent`` (x_min, y_min, x_max, y_max) if given, else the APs' box plus ``margin``."""
     if not (np.isfinite(margin) and margin >= 0):
-        raise InputError(f"MARGIN = {margin} m must be zero or a positive number of metres.")
+        raise InputError(f"MARGIN = {margin:g} m must be zero or a positive number of metres.")
     if extent is None:
         ap_xy = np.asarray(ap_xy, dtype=float)
         if len(ap_xy) == 0:

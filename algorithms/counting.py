@@ -18,16 +18,16 @@ GLOBAL_METHODS = (LEGACY, STRAWMAN, MULTIPLICITY)
 def window_x(x_day, hours):
     """X12 = X_DAY * h / 24: PRs per client in a window of ``hours`` (paper §4.4; 524 * 3 / 24 = 65.5)."""
     if not (np.isfinite(x_day) and x_day > 0):
-        raise InputError(f"X_DAY = {x_day}: PRs per client per day must be a positive number (ref [1]: 524).")
+        raise InputError(f"X_DAY = {x_day:g}: PRs per client per day must be a positive number (ref [1]: 524).")
     if not (np.isfinite(hours) and hours > 0):
-        raise InputError(f"WINDOW_HOURS = {hours}: the window must last a positive number of hours.")
+        raise InputError(f"WINDOW_HOURS = {hours:g}: the window must last a positive number of hours.")
     return float(x_day) * float(hours) / 24.0
 
 
 def clients(prs, x):
     """C = PRs / X (paper §4.4)."""
     if not (np.isfinite(x) and x > 0):
-        raise InputError(f"X = {x}: the PRs per client must be positive to count clients.")
+        raise InputError(f"X = {x:g}: the PRs per client must be positive to count clients.")
     return float(prs) / float(x)
 
 
@@ -123,17 +123,17 @@ def connected_client_x(p_cc, a_cc, mean_hours):
     sent them; mean_hours: their mean time on site within the window, in hours (converted to days here).
     """
     if not (np.isfinite(p_cc) and p_cc >= 0):
-        raise InputError(f"P_CC = {p_cc}: the connected clients' PRs must be a count >= 0.")
+        raise InputError(f"P_CC = {p_cc:g}: the connected clients' PRs must be a count >= 0.")
     if not (np.isfinite(a_cc) and a_cc > 0):
-        raise InputError(f"A_CC = {a_cc}: give the number of connected clients (at least 1) to check X.")
+        raise InputError(f"A_CC = {a_cc:g}: give the number of connected clients (at least 1) to check X.")
     if not (np.isfinite(mean_hours) and mean_hours > 0):
-        raise InputError(f"T_CC_HOURS = {mean_hours}: the connected clients' mean time on site must be > 0 h.")
+        raise InputError(f"T_CC_HOURS = {mean_hours:g}: the connected clients' mean time on site must be > 0 h.")
     return float(p_cc) / (float(a_cc) * float(mean_hours) / 24.0)
 
 
 def _check_prs(p, by_k):
     if not (np.isfinite(p) and p > 0):
-        raise InputError(f"P = {p}: there are no CR PRs to count; check the time window and the Preprocessing "
+        raise InputError(f"P = {p:g}: there are no CR PRs to count; check the time window and the Preprocessing "
                          "tool's THRESHOLD (P is its output P).")
     for k, value in by_k.items():
         if not (np.isfinite(value) and value >= 0):

@@ -38,7 +38,7 @@ class RetentionCurve:
     def threshold(self, retain):
         """The T that keeps the fraction ``retain`` in (0, 1] of the mass (the largest value at 1)."""
         if not (np.isfinite(retain) and 0 < retain <= 1):
-            raise InputError(f"RETAIN = {retain} must be a fraction in (0, 1], e.g. 0.9 to keep 90 % of the mass.")
+            raise InputError(f"RETAIN = {retain:g} must be a fraction in (0, 1], e.g. 0.9 to keep 90 % of the mass.")
         if self.mass <= 0:
             raise InputError("The raster holds no mass (all zero); there is nothing to drill down.")
         if retain == 1:
@@ -59,7 +59,7 @@ def cap(values, threshold):
     """
     values = np.asarray(values)
     if not (np.isfinite(threshold) and threshold >= 0):
-        raise InputError(f"THRESHOLD = {threshold} must be a density >= 0 (same units as the raster).")
+        raise InputError(f"THRESHOLD = {threshold:g} must be a density >= 0 (same units as the raster).")
     kind = values.dtype.type
     top = values.max() if values.size else kind(0)
     if threshold < top:

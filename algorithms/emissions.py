@@ -15,7 +15,7 @@ def group_emissions(time, ap_id, mac, tolerance):
     hold the same AP twice are split row by row.
     """
     if not (np.isfinite(tolerance) and tolerance >= 0):
-        raise InputError(f"TOLERANCE = {tolerance} s must be zero or a positive number of seconds.")
+        raise InputError(f"TOLERANCE = {tolerance:g} s must be zero or a positive number of seconds.")
     time = np.asarray(time, dtype=np.float64)
     count = len(time)
     if count == 0:

@@ -39,7 +39,7 @@ def split_probes(ap_id, rss, aps=None, rss_max=DEFAULT_RSS_MAX, indoor_ids=(), r
     ap_id = np.asarray(ap_id).astype(str)
     rss = check_rss(rss, rss_field)
     if not np.isfinite(rss_max):
-        raise InputError(f"RSS_MAX = {rss_max} dBm is not a number; the paper uses -60.")
+        raise InputError(f"RSS_MAX = {rss_max:g} dBm is not a number; the paper uses -60.")
     indoor_ids = {str(a).strip() for a in indoor_ids if str(a).strip()}
     known = None if aps is None else set(np.asarray(aps.ids).astype(str))
     if known is not None:

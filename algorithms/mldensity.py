@@ -232,13 +232,13 @@ def _check_options(iterations, sieve):
     if not (isinstance(iterations, (int, np.integer)) and iterations >= 1):
         raise InputError(f"ITERATIONS = {iterations} must be a whole number of at least 1.")
     if not (np.isfinite(sieve) and sieve >= 0):
-        raise InputError(f"SIEVE = {sieve} m must be zero (plain MLEM) or a positive number of metres.")
+        raise InputError(f"SIEVE = {sieve:g} m must be zero (plain MLEM) or a positive number of metres.")
 
 
 def _checked_floor(floor, rss):
     floor = float(rss.min()) if floor is None else float(floor)
     if not np.isfinite(floor) or floor > rss.min():
-        raise InputError(f"FLOOR = {floor} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "
+        raise InputError(f"FLOOR = {floor:g} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "
                          f"receivers cannot report below their floor. Lower FLOOR or leave it empty.")
     return floor
 
@@ -246,9 +246,9 @@ def _checked_floor(floor, rss):
 def client_density(estimate, emissions, x):
     """Clients per m²: the estimate's shape holding EMISSIONS / X clients (X: emissions per client)."""
     if not (np.isfinite(emissions) and emissions >= 0):
-        raise InputError(f"EMISSIONS = {emissions} must be a count >= 0 (the heard emissions of the window).")
+        raise InputError(f"EMISSIONS = {emissions:g} must be a count >= 0 (the heard emissions of the window).")
     if not (np.isfinite(x) and x > 0):
-        raise InputError(f"X = {x} must be a positive number of emissions per client (e.g. 65.5 for 3 h).")
+        raise InputError(f"X = {x:g} must be a positive number of emissions per client (e.g. 65.5 for 3 h).")
     clients = float(emissions) / float(x)
     shape = estimate.emissions
     mass = shape.mass()

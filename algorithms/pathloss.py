@@ -77,8 +77,8 @@ def distance_spread(d_rssi, sigma_rss=DEFAULT_SIGMA_RSS, n=DEFAULT_N):
 def check_model(a, n, sigma_rss=None):
     """Reject model parameters that cannot describe radio propagation."""
     if not np.isfinite(a):
-        raise InputError(f"A = {a} dBm is not a number; give the RSS at 1 m, e.g. -30.")
+        raise InputError(f"A = {a:g} dBm is not a number; give the RSS at 1 m, e.g. -30.")
     if not (np.isfinite(n) and n > 0):
         raise InputError(f"The path-loss exponent n = {n} must be positive (free space is 2, typical 2-4).")
     if sigma_rss is not None and not (np.isfinite(sigma_rss) and sigma_rss > 0):
-        raise InputError(f"SIGMA_RSS = {sigma_rss} dB must be positive (typical RSS noise is 2-6 dB).")
+        raise InputError(f"SIGMA_RSS = {sigma_rss:g} dB must be positive (typical RSS noise is 2-6 dB).")

@@ -72,10 +72,10 @@ def _in_window(probes, start, end):
     time = np.asarray(probes.time, dtype=np.float64)
     if len(time) == 0:
         raise InputError("The probe table has no rows.")
+    if start is not None and end is not None and not float(end) > float(start):
+        raise InputError(f"END ({to_iso(end)}) must be after START ({to_iso(start)}).")
     start = float(np.min(time)) if start is None else float(start)
     end = float(np.nextafter(np.max(time), np.inf)) if end is None else float(end)
-    if not end > start:
-        raise InputError(f"END ({to_iso(end)}) must be after START ({to_iso(start)}).")
     inside = (time >= start) & (time < end)
     if not inside.any():
         raise InputError(f"No PR lies in the window [{to_iso(start)}, {to_iso(end)}): the table's times run from "

@@ -66,7 +66,7 @@ def on_grid(density, grid):
 
 def check_x(x, name="X"):
     if not (np.isfinite(x) and x > 0):
-        raise InputError(f"{name} = {x} must be a positive number of PRs per client (e.g. 65 for 3 h windows).")
+        raise InputError(f"{name} = {x:g} must be a positive number of PRs per client (e.g. 65 for 3 h windows).")
     return float(x)
 
 
@@ -123,7 +123,7 @@ def smoothed(density, sigma_m, domain=None):
     """The client map smoothed with a mass-keeping Gaussian of ``sigma_m`` metres (0: none), confined to the
     boolean pixel mask ``domain`` when given (core.smoothing)."""
     if not (np.isfinite(sigma_m) and sigma_m >= 0):
-        raise InputError(f"SMOOTH = {sigma_m} m must be zero (no smoothing) or a positive number of metres.")
+        raise InputError(f"SMOOTH = {sigma_m:g} m must be zero (no smoothing) or a positive number of metres.")
     values = smooth(density.values, sigma_m / density.grid.pixel, domain)
     return Density(values, density.grid, dict(density.tags, SMOOTH=sigma_m))
 

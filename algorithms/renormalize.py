@@ -40,7 +40,7 @@ def renormalize(density, inside, mode=PROPORTIONAL, total=None):
         raise InputError("The region does not contain any pixel centre of the raster.")
     total = density.recorded_total() if total is None else float(total)
     if not (np.isfinite(total) and total >= 0):
-        raise InputError(f"TOTAL = {total} must be zero or a positive number of PRs.")
+        raise InputError(f"TOTAL = {total:g} must be zero or a positive number of PRs.")
     area = density.grid.cell_area
     kept = np.where(inside, density.values, 0.0)
     kept_mass = float(np.sum(kept, dtype=np.float64) * area)

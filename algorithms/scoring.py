@@ -59,7 +59,7 @@ def score(density, truth_xy, smooth_m=DEFAULT_SMOOTH, polygon=None):
     if len(truth_xy) == 0:
         raise InputError("TRUTH has no client points: give the simulation's true clients layer.")
     if not (np.isfinite(smooth_m) and smooth_m >= 0):
-        raise InputError(f"SMOOTH = {smooth_m} m must be zero or a positive number of metres.")
+        raise InputError(f"SMOOTH = {smooth_m:g} m must be zero or a positive number of metres.")
     grid = density.grid
     true_values, true_outside = points_density(truth_xy, grid)
     sigma = smooth_m / grid.pixel

@@ -12,6 +12,7 @@ from ..algorithms.core.errors import Cancelled, InputError
 from ..algorithms.core.optional import install_hint
 from . import parameters as params
 from .feedback import FeedbackProgress
+from .columns import without_token_lists
 from .parameters import is_given
 from .paths import HELP_DIR, ICON_DIR
 
@@ -43,6 +44,7 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
     GROUP_ID = "tools"
     NEEDS = ("numpy", "scipy", "shapely", "rasterio", "pyproj")
     EXTRA_TAGS = ()
+    TOKEN_LISTS = ()  # optional table parameters that also take a plain text file of tokens, one per line
 
     def __init__(self):
         super().__init__()
@@ -91,12 +93,13 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
         return True, ""
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
-        """QGIS's own checks, with numbers out of range explained (QGIS says only 'Incorrect parameter value')."""
+        """QGIS's own checks, with numbers out of range explained (QGIS says only 'Incorrect parameter value'),
+        and a plain list of tokens accepted where the tool reads one (QGIS cannot open it as a layer)."""
         for definition in self.parameterDefinitions():
             problem = _out_of_range(definition, parameters.get(definition.name()))
             if problem:
                 return False, self.tr(problem)
-        return super().checkParameterValues(parameters, context)
+        return super().checkParameterValues(without_token_lists(parameters, self.TOKEN_LISTS), context)
 
     # ----- running -----
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

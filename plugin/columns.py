@@ -28,6 +28,19 @@ def check_fields(source, wanted):
                              f"Its fields are: {', '.join(names)}. Set {parameter} to the right one.")
 
 
+def is_token_list(value):
+    """True for the path of a text file that QGIS cannot open as a table (a .txt list, a one-column CSV)."""
+    from qgis.core import QgsVectorLayer
+    path = Path(str(value).split("|")[0]) if isinstance(value, (str, Path)) else None
+    return path is not None and path.is_file() and path.suffix.lower() in (".txt", ".csv") and \
+        not QgsVectorLayer(str(value), "tokens", "ogr").isValid()
+
+
+def without_token_lists(parameters, names):
+    """``parameters`` without those of ``names`` that are token lists, for QGIS's checks, which would refuse them."""
+    return {k: v for k, v in parameters.items() if not (k in names and is_token_list(v))}
+
+
 def read_tokens(alg, parameters, name, context, field, field_parameter):
     """The text values of ``field`` in the table of parameter ``name``. A plain list of tokens (a .txt file, or a
     one-column CSV, which GDAL does not open) is read line by line; its first line is a header when it equals

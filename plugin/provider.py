@@ -1,5 +1,5 @@
 """The `wifidensity` Processing provider: one algorithm per tool of the paper."""
-from qgis.core import Qgis, QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
+from qgis.core import Qgis, QgsMessageLog, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .algs.bowl import BowlAlgorithm
@@ -15,6 +15,7 @@ from .algs.renormalize import RenormalizeAlgorithm
 from .algs.score import ScoreAlgorithm
 from .algs.simulate import SimulateAlgorithm
 from .paths import ICON_DIR, MODEL_DIR
+from .shipped_model import ShippedModel
 
 ALGORITHMS = [
     BowlAlgorithm,
@@ -51,7 +52,7 @@ class WifiDensityProvider(QgsProcessingProvider):
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())
         for path in sorted(MODEL_DIR.glob("*.model3")):
-            model = QgsProcessingModelAlgorithm()
+            model = ShippedModel()
             if model.fromFile(str(path)):
                 model.setSourceFilePath(str(path))
                 self.addAlgorithm(model)  # exposed as wifidensity:<model name>

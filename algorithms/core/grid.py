@@ -21,7 +21,7 @@ class Grid:
     def covering(cls, x_min, y_min, x_max, y_max, pixel, crs=""):
         """The smallest grid of ``pixel``-sized cells that covers the box, anchored at its top-left corner."""
         if not (np.isfinite(pixel) and pixel > 0):
-            raise InputError(f"PIXEL_SIZE = {pixel} m: the pixel size must be a positive number of metres.")
+            raise InputError(f"PIXEL_SIZE = {pixel:g} m: the pixel size must be a positive number of metres.")
         if not (x_max > x_min and y_max > y_min):
             raise InputError("The output extent is empty: give an EXTENT with width and height, "
                              "or APs that span an area.")

@@ -20,7 +20,7 @@ class DomainGaussian:
 
     def __init__(self, shape, sigma_pixels, domain=None):
         if not (np.isfinite(sigma_pixels) and sigma_pixels >= 0):
-            raise InputError(f"SMOOTH = {sigma_pixels} must be zero (no smoothing) or a positive number of metres.")
+            raise InputError(f"SMOOTH = {sigma_pixels:g} must be zero (no smoothing) or a positive number of metres.")
         self.sigma = float(sigma_pixels)
         self.domain = np.ones(shape) if domain is None else np.asarray(domain, dtype=float)
         self._gaussian = require("scipy.ndimage").gaussian_filter if self.sigma > 0 else None

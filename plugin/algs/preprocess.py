@@ -66,6 +66,7 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
     GROUP_ID = "tools"
     NEEDS = ("numpy",)
     EXTRA_TAGS = ("time window", "hash", "emissions")
+    TOKEN_LISTS = (params.CONNECTIONS,)
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add_probe_table((params.TIME_FIELD, params.AP_FIELD, params.MAC_FIELD, params.RSS_FIELD))

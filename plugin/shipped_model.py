@@ -1,0 +1,34 @@
+"""The models shipped in resources/models, as algorithms of the provider (wifidensity:<model name>).
+
+They run as QGIS runs any model, with two things more that the plugin's own tools do too: an output nobody
+named goes to a temporary file (QGIS fills them in from its dialog and qgis_process, but not from
+processing.run), and CONNECTIONS may be a plain text file of tokens, one per line.
+"""
+from qgis.core import QgsProcessing, QgsProcessingModelAlgorithm
+
+from .columns import without_token_lists
+from .parameters import CONNECTIONS, is_given
+
+
+class ShippedModel(QgsProcessingModelAlgorithm):
+    """A QgsProcessingModelAlgorithm read from a shipped .model3 file."""
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        copy = ShippedModel()
+        copy.loadVariant(self.toVariant())
+        copy.setSourceFilePath(self.sourceFilePath())
+        return copy
+
+    def _with_outputs(self, parameters):
+        filled = dict(parameters)
+        for definition in self.destinationParameterDefinitions():
+            if not is_given(filled, definition.name()):
+                filled[definition.name()] = QgsProcessing.TEMPORARY_OUTPUT
+        return filled
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        return super().checkParameterValues(without_token_lists(self._with_outputs(parameters), (CONNECTIONS,)),
+                                            context)
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        return super().processAlgorithm(self._with_outputs(parameters), context, feedback)
