@@ -19,10 +19,12 @@ if [ ! -x "$base/usr/bin/git" ]; then
   debootstrap --variant=minbase "$suite" "$base" ${mirror:+"$mirror"} > "$log" 2>&1 \
     || { tail -20 "$log"; echo "debootstrap of $suite failed"; exit 2; }
 fi
-# the host's resolver, the certificates its TLS traffic is checked against, and its pip settings
+# the host's resolver, the certificates its TLS traffic is checked against (its own authorities too, so that
+# the bundle keeps them when a package install in the chroot rebuilds it), and its pip settings
 cp /etc/resolv.conf "$base/etc/"
-[ -f /etc/ssl/certs/ca-certificates.crt ] && mkdir -p "$base/etc/ssl/certs" && \
-  cp /etc/ssl/certs/ca-certificates.crt "$base/etc/ssl/certs/"
+mkdir -p "$base/usr/local/share/ca-certificates" "$base/etc/ssl/certs"
+cp -a /usr/local/share/ca-certificates/. "$base/usr/local/share/ca-certificates/" 2> /dev/null || true
+[ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$base/etc/ssl/certs/"
 [ -f /etc/pip.conf ] && cp /etc/pip.conf "$base/etc/"
 
 work=$base/home/ci
@@ -38,5 +40,6 @@ cleanup() {
 trap cleanup EXIT
 chroot "$base" bash -c "command -v make > /dev/null && command -v git > /dev/null || \
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq make git ca-certificates)" > "$log" 2>&1
+chroot "$base" update-ca-certificates > /dev/null 2>&1 || true
 echo "make test in Debian $suite:"
 chroot "$base" bash -c "cd /home/ci/project && make test"
