@@ -30,31 +30,37 @@ def pipeline_parameters(out, truth):
 MAPS = (("client_map", "paper flow (Figure 19)"), ("ml_client_map", "maximum likelihood (beyond the paper)"))
 
 
-def render_previews(out):
-    """<map>.png for each client map: the map (styled), the fiducial region and the APs, drawn by QGIS."""
+def render_previews(out, window, totals):
+    """<map>.png for each client map: a QGIS print layout of the map (styled), the fiducial region and the APs,
+    with legend, scale bar, north arrow and a title giving the window and the map's total."""
     from qgis.core import QgsApplication
     app = QgsApplication([], False)
     app.initQgis()
-    for name, _ in MAPS:
-        _draw_map(out, name)  # its layers are gone before QGIS shuts down (else a crash at exit)
+    for name, title in MAPS:
+        _draw_map(out, name, title, window, totals[name])  # its layers go before QGIS shuts down (else a crash)
     app.exitQgis()
 
 
-def _draw_map(out, name):
-    from qgis.core import QgsRasterLayer, QgsVectorLayer
+def _draw_map(out, name, title, window, total):
+    from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
     import_plugin_package()
-    from render import render_png
-
     from wifidensity.plugin.paths import STYLE_DIR
+    from wifidensity.plugin.print_layout import export_png, map_page
     from wifidensity.plugin.styles import fit_density_ramp
-    clients = QgsRasterLayer(str(out / f"{name}.tif"), "clients per m²")
+    project = QgsProject()
+    clients = QgsRasterLayer(str(out / f"{name}.tif"), "Clients per m²")
     clients.loadNamedStyle(str(STYLE_DIR / "density.qml"))
     fit_density_ramp(clients)
-    fiducial = QgsVectorLayer(str(out / "fiducial.gpkg"), "fiducial region", "ogr")
+    fiducial = QgsVectorLayer(str(out / "fiducial.gpkg"), "Fiducial region", "ogr")
     fiducial.loadNamedStyle(str(STYLE_DIR / "fiducial.qml"))
-    aps = QgsVectorLayer(str(SAMPLE / "aps.geojson"), "access points", "ogr")
+    aps = QgsVectorLayer(str(SAMPLE / "aps.geojson"), "Access points", "ogr")
     aps.loadNamedStyle(str(STYLE_DIR / "aps.qml"))
-    render_png(out / f"{name}.png", [aps, fiducial, clients], size=(1000, 700))
+    layers = [aps, fiducial, clients]
+    project.addMapLayers(layers)
+    start, end = (w.replace("T", " ")[:16] for w in window)
+    page = map_page(project, layers, f"Client density of the sample site: {title}",
+                    f"Window {start} to {end[11:]} UTC; {total:.1f} clients in the map", crs=clients.crs())
+    export_png(page, out / f"{name}.png")
 
 
 def score_map(cli, out, name):
@@ -75,8 +81,9 @@ def main(out):
     code, result, log = cli.run("wifidensity:pipeline", **parameters)
     if code != 0 or result is None:
         sys.exit(f"The pipeline failed:\n{log}")
-    render_previews(out)
     counts = truth["counts"]
+    scores = {name: score_map(cli, out, name) for name, _ in MAPS}
+    render_previews(out, (truth["start"], truth["end"]), {name: s["ESTIMATED"] for name, s in scores.items()})
     print(f"Outputs in {out}: client_map.tif/.png and ml_client_map.tif/.png (clients/m²), fiducial.gpkg, "
           "zones.gpkg, localizations.gpkg, client_summary.csv")
     print(f"True MAC-randomising clients: {counts['outdoor'] + counts['indoor']} ({counts['outdoor']} outdoor, "
@@ -84,7 +91,7 @@ def main(out):
           "with the true X the total only tests the bookkeeping from PRs to emissions; in the field X is the "
           "unknown (ref [1]: 524).")
     for name, title in MAPS:
-        score = score_map(cli, out, name)
+        score = scores[name]
         print(f"{title}: {score['ESTIMATED']:.1f} clients ({100 * score['TOTAL_ERROR']:+.1f} %); r = {score['R']:.3f} "
               f"against the true positions (both smoothed 10 m); inside the fiducial region: "
               f"{100 * score['SHARE_ESTIMATED']:.0f} % of the map, {100 * score['SHARE_TRUE']:.0f} % of the truth")

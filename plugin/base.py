@@ -11,8 +11,8 @@ from qgis.PyQt.QtGui import QIcon
 from ..algorithms.core.errors import Cancelled, InputError
 from ..algorithms.core.optional import install_hint
 from . import parameters as params
-from .feedback import FeedbackProgress
 from .columns import without_token_lists
+from .feedback import FeedbackProgress
 from .parameters import is_given
 from .paths import HELP_DIR, ICON_DIR
 

@@ -46,7 +46,7 @@ def fit_density_ramp(layer, top=None):
         top = layer.dataProvider().bandStatistics(1, qgis_enums.BAND_MAX).maximumValue
     top = top if top > 0 else 1.0
     dataset = gdal.Open(layer.source())
-    units = dataset.GetRasterBand(1).GetUnitType() if dataset is not None else ""
+    units = display_units(dataset.GetRasterBand(1).GetUnitType() if dataset is not None else "")
     ramp = renderer.shader().rasterShaderFunction()
     items = [QgsColorRampShader.ColorRampItem(item.value * top, item.color, f"{item.value * top:.3g} {units}".strip())
              for item in ramp.colorRampItemList()]
@@ -54,6 +54,7 @@ def fit_density_ramp(layer, top=None):
     legend = QgsColorRampLegendNodeSettings(ramp.legendSettings()) if ramp.legendSettings() else \
         QgsColorRampLegendNodeSettings()
     legend.setSuffix(f" {units}" if units else "")  # the continuous legend shows min/max, not the item labels
+    legend.setNumericFormat(_three_figures())
     ramp.setLegendSettings(legend)
     ramp.setMinimumValue(0.0)
     ramp.setMaximumValue(top)
@@ -63,6 +64,19 @@ def fit_density_ramp(layer, top=None):
     renderer.setClassificationMax(top)
     layer.triggerRepaint()
     layer.legendChanged.emit()  # the renderer changed in place: the layer tree's legend must be rebuilt
+
+
+def display_units(units):
+    """Units as people write them: 'clients/m2' (the tag GeoTIFFs carry) as 'clients/m²'."""
+    return units.replace("/m2", "/m²")
+
+
+def _three_figures():
+    from qgis.core import QgsBasicNumericFormat
+    number = QgsBasicNumericFormat()
+    number.setRoundingType(QgsBasicNumericFormat.SignificantFigures)
+    number.setNumberDecimalPlaces(3)
+    return number
 
 
 # Processing takes ownership of a post-processor and deletes it once it has styled its layer, but holds no

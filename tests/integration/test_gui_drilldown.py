@@ -141,4 +141,4 @@ def test_the_legend_is_rebuilt_with_the_cap_and_its_units(dock, layer):
     dock.slider.setValue(800)
     assert rebuilt and rebuilt[-1] == pytest.approx(dock.threshold)
     legend = layer.renderer().shader().rasterShaderFunction().legendSettings()
-    assert legend.suffix() == " PRs/m2"
+    assert legend.suffix() == " PRs/m²"

@@ -1,0 +1,156 @@
+"""A map page made with a QGIS print layout: title, map, legend, scale bar and north arrow, exported to PNG or
+PDF. Used for the previews of a client map and for the reports of the tools that write one."""
+from pathlib import Path
+
+from qgis.core import (
+    QgsApplication,
+    QgsLayoutExporter,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsMapLayerLegendUtils,
+    QgsMapLayerType,
+    QgsPrintLayout,
+    QgsRectangle,
+    QgsUnitTypes,
+)
+from qgis.PyQt.QtGui import QFont
+
+from ..algorithms.core.errors import InputError
+
+PAGE = (297.0, 210.0)  # mm, A4 landscape
+MARGIN = 10.0
+MAP_BOX = (MARGIN, 28.0, 210.0, 160.0)  # x, y, width, height (mm)
+NORTH_ARROW = "arrows/NorthArrow_02.svg"
+
+
+def _mm(x, y):
+    return QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters)
+
+
+def _size(width, height):
+    return QgsLayoutSize(width, height, QgsUnitTypes.LayoutMillimeters)
+
+
+def _label(layout, text, x, y, width, height, points, bold=False):
+    label = QgsLayoutItemLabel(layout)
+    label.setText(text)
+    font = QFont()
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    label.setFont(font)
+    layout.addLayoutItem(label)
+    label.attemptMove(_mm(x, y))
+    label.attemptResize(_size(width, height))
+    return label
+
+
+def north_arrow_svg():
+    """QGIS's own north arrow picture, from its SVG library."""
+    for folder in QgsApplication.svgPaths():
+        path = Path(folder) / NORTH_ARROW
+        if path.exists():
+            return str(path)
+    return ""
+
+
+def map_page(project, layers, title, subtitle, extent=None, crs=None):
+    """A print layout of ``layers`` (first on top) with a title, a subtitle, a legend, a scale bar in metres and
+    a north arrow; ``extent`` (QgsRectangle in ``crs``) defaults to the layers' extent with a margin."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.pageCollection().page(0).setPageSize(_size(*PAGE))
+    _label(layout, title, MARGIN, 6.0, PAGE[0] - 2 * MARGIN, 10.0, 18, bold=True)
+    _label(layout, subtitle, MARGIN, 17.0, PAGE[0] - 2 * MARGIN, 8.0, 11)
+    item = QgsLayoutItemMap(layout)
+    layout.addLayoutItem(item)
+    item.attemptResize(_size(*MAP_BOX[2:]))
+    if crs is not None:
+        item.setCrs(crs)
+    item.zoomToExtent(extent if extent is not None else _extent(layers, item.crs(), project))
+    item.attemptMove(_mm(*MAP_BOX[:2]))  # after the zoom: moving first leaves QGIS 3.22's map extent empty
+    item.setLayers(list(layers))
+    item.setKeepLayerSet(True)
+    item.setFrameEnabled(True)
+    _legend(layout, item, layers)
+    _scale_bar(layout, item)
+    _north_arrow(layout)
+    return layout
+
+
+def _extent(layers, crs, project):
+    """The union of the layers' extents in ``crs``, grown by 5 % of its larger side."""
+    from qgis.core import QgsCoordinateTransform
+    extent = None
+    for layer in layers:
+        box = QgsCoordinateTransform(layer.crs(), crs, project.transformContext()).transformBoundingBox(
+            layer.extent())
+        if box.isEmpty():
+            continue
+        if extent is None:
+            extent = QgsRectangle(box)
+        else:
+            extent.combineExtentWith(box)
+    if extent is None:
+        raise InputError("Nothing to draw: the layers have no extent.")
+    return extent.buffered(0.05 * max(extent.width(), extent.height()))
+
+
+def _legend(layout, item, layers):
+    legend = QgsLayoutItemLegend(layout)
+    legend.setLinkedMap(item)
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    root.removeAllChildren()
+    for layer in layers:
+        node = root.addLayer(layer)
+        if layer.type() == QgsMapLayerType.RasterLayer:  # keep the colour ramp, not the band's name above it
+            QgsMapLayerLegendUtils.setLegendNodeOrder(node, [len(legend.model().layerLegendNodes(node)) - 1])
+            legend.model().refreshLayerLegend(node)
+    legend.setTitle("Legend")
+    layout.addLayoutItem(legend)
+    legend.attemptMove(_mm(MAP_BOX[0] + MAP_BOX[2] + 6.0, MAP_BOX[1]))
+    legend.adjustBoxSize()
+
+
+def _scale_bar(layout, item):
+    bar = QgsLayoutItemScaleBar(layout)
+    bar.setStyle("Single Box")
+    bar.setLinkedMap(item)
+    bar.setUnits(QgsUnitTypes.DistanceMeters)
+    bar.setUnitLabel("m")
+    bar.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+    layout.addLayoutItem(bar)
+    bar.attemptMove(_mm(MAP_BOX[0], MAP_BOX[1] + MAP_BOX[3] + 3.0))
+
+
+def _north_arrow(layout):
+    svg = north_arrow_svg()
+    if not svg:
+        return
+    arrow = QgsLayoutItemPicture(layout)
+    arrow.setPicturePath(svg)
+    layout.addLayoutItem(arrow)
+    arrow.attemptResize(_size(12.0, 18.0))
+    arrow.attemptMove(_mm(MAP_BOX[0] + MAP_BOX[2] - 16.0, MAP_BOX[1] + 4.0))
+
+
+def export_png(layout, path, dpi=110):
+    """Write the layout as a PNG; raises OSError when it cannot be written."""
+    settings = QgsLayoutExporter.ImageExportSettings()
+    settings.dpi = dpi
+    if QgsLayoutExporter(layout).exportToImage(str(path), settings) != QgsLayoutExporter.Success:
+        raise OSError(f"could not write the image {path}")
+    return path
+
+
+def export_pdf(layout, path):
+    """Write the layout as a PDF; raises OSError when it cannot be written."""
+    if QgsLayoutExporter(layout).exportToPdf(str(path), QgsLayoutExporter.PdfExportSettings()) != \
+            QgsLayoutExporter.Success:
+        raise OSError(f"could not write the PDF {path}")
+    return path
