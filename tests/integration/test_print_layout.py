@@ -47,7 +47,8 @@ def test_map_page_has_title_legend_scale_bar_and_north_arrow(qgis_app, tmp_path)
     raster_node = legend.model().rootGroup().findLayer(layers[1])
     nodes = legend.model().layerLegendNodes(raster_node)
     assert len(nodes) == 1, "only the colour ramp, not the band's name"
-    assert [i for i in items if isinstance(i, QgsLayoutItemScaleBar)][0].unitLabel() == "m"
+    (bar,) = [i for i in items if isinstance(i, QgsLayoutItemScaleBar)]
+    assert bar.unitLabel() == "m"
     (arrow,) = [i for i in items if isinstance(i, QgsLayoutItemPicture)]
     assert arrow.picturePath().endswith("NorthArrow_02.svg")
     (item,) = [i for i in items if isinstance(i, QgsLayoutItemMap)]
