@@ -91,7 +91,10 @@ def _plain_ogr_layer(alg, parameters, name, context):
 
 def _read_ogr_columns(path, layer_name, field_names):
     from osgeo import ogr
-    dataset = ogr.Open(path)
+    try:
+        dataset = ogr.Open(path)
+    except RuntimeError:  # GDAL's Python exceptions are on (QGIS 3.40): read it through QGIS instead
+        return None
     layer = None
     if dataset is not None:
         layer = dataset.GetLayerByName(layer_name) if layer_name else dataset.GetLayer(0)

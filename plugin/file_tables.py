@@ -70,30 +70,43 @@ def write_gpkg(path, layer, columns, geometry=None, geometry_type=None, crs_wkt=
     """Write ``columns`` (name -> equal-length arrays) as table ``layer`` of the GeoPackage ``path`` (created or
     replaced). ``geometry``: None, an (n, 2) array of points, or a list of WKB (``geometry_type`` 'point',
     'multipolygon' or 'linestring'); ``crs_wkt``: the geometries' CRS. Raises OSError when it cannot be written."""
-    from osgeo import ogr, osr
     count = len(next(iter(columns.values()))) if columns else (0 if geometry is None else len(geometry))
+    try:  # GDAL returns None where it fails, or raises where its Python exceptions are on (QGIS 3.40 sets them)
+        _create_table(path, layer, columns, geometry is not None, geometry_type, crs_wkt)
+        _insert_rows(path, layer, columns, geometry, count, progress)
+        if geometry is not None:
+            _spatial_index(path, layer)
+    except (RuntimeError, sqlite3.Error) as error:
+        raise OSError(f"cannot write the GeoPackage '{path}': {error}") from None
+    return path
+
+
+def _create_table(path, layer, columns, spatial, geometry_type, crs_wkt):
+    """The empty table, made by OGR so that the GeoPackage's metadata is what GDAL and QGIS expect."""
+    from osgeo import ogr, osr
     source = ogr.Open(path, 1) if _exists(path) else ogr.GetDriverByName("GPKG").CreateDataSource(path)
     if source is None:
         raise OSError(f"cannot create the GeoPackage '{path}'")
     if source.GetLayerByName(layer) is not None:
         source.DeleteLayer(layer)
     srs = None
-    if geometry is not None and crs_wkt:
+    if spatial and crs_wkt:
         srs = osr.SpatialReference()
         srs.SetFromUserInput(crs_wkt)
-    kind = ogr.wkbNone if geometry is None else getattr(ogr, _OGR_GEOMETRIES[geometry_type or "point"])
+    kind = getattr(ogr, _OGR_GEOMETRIES[geometry_type or "point"]) if spatial else ogr.wkbNone
     table = source.CreateLayer(layer, srs, kind, options=["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"])
     if table is None:
         raise OSError(f"cannot create the table '{layer}' in '{path}'")
     for name, values in columns.items():
         table.CreateField(ogr.FieldDefn(name, getattr(ogr, _OGR_TYPES[column_kind(values)])))
     source = table = None  # closes the file before SQLite opens it
-    _insert_rows(path, layer, columns, geometry, count, progress)
-    if geometry is not None:
-        with_index = ogr.Open(path, 1)
-        with_index.ExecuteSQL(f"SELECT CreateSpatialIndex('{layer}', 'geom')")
-        with_index = None
-    return path
+
+
+def _spatial_index(path, layer):
+    from osgeo import ogr
+    source = ogr.Open(path, 1)
+    source.ExecuteSQL(f"SELECT CreateSpatialIndex('{layer}', 'geom')")
+    source = None
 
 
 def _exists(path):

@@ -109,7 +109,8 @@ def _meaning(model):
         return tuple(sorted((key, str(value)) for key, value in s.toVariant().items()))
 
     inputs = [(p.name(), p.type(), str(p.defaultValue()), int(p.flags()), p.description())
-              for p in model.parameterDefinitions()]
+              for p in model.parameterDefinitions() if not p.isDestination()]  # those derive from the outputs, and
+    # QGIS 3.40 names them after the output alone in a model it builds, but keeps the names of a model it reads
     children = {}
     for child_id, child in model.childAlgorithms().items():
         children[child_id] = (child.algorithmId(), child.description(),
