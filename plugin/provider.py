@@ -14,6 +14,7 @@ from .algs.reassemble import ReassembleAlgorithm
 from .algs.renormalize import RenormalizeAlgorithm
 from .algs.score import ScoreAlgorithm
 from .algs.simulate import SimulateAlgorithm
+from .base import help_page
 from .paths import ICON_DIR, MODEL_DIR
 from .shipped_model import ShippedModel
 
@@ -55,6 +56,9 @@ class WifiDensityProvider(QgsProcessingProvider):
             model = ShippedModel()
             if model.fromFile(str(path)):
                 model.setSourceFilePath(str(path))
+                page = help_page(path.stem)  # as the tools' pages: one line per paragraph, references linked
+                if page:
+                    model.setHelpContent({**model.helpContent(), "ALG_DESC": page})
                 self.addAlgorithm(model)  # exposed as wifidensity:<model name>
             else:
                 QgsMessageLog.logMessage(f"Cannot read the shipped model {path}", "wifidensity", Qgis.Warning)

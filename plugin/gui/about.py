@@ -1,16 +1,15 @@
-"""The plugin's About box: what it does and the paper to cite."""
+"""The plugin's About box: what it does, the paper to cite and the link to the references."""
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QMessageBox
 
-from ..paths import HELP_DIR
-
-ABOUT_PAGE = HELP_DIR / "about.html"
+from ..base import help_page
 
 
 def about_box(parent):
-    """A non-modal About box showing resources/help/about.html, deleted when closed (the caller shows it)."""
-    box = QMessageBox(QMessageBox.Information, "About WiFi Client Density",
-                      ABOUT_PAGE.read_text(encoding="utf-8"), QMessageBox.Close, parent)
+    """A non-modal About box showing resources/help/about.html as the help panels show pages (its references
+    link filled in), deleted when closed (the caller shows it)."""
+    box = QMessageBox(QMessageBox.Information, "About WiFi Client Density", help_page("about"), QMessageBox.Close,
+                      parent)
     box.setTextFormat(Qt.RichText)
     box.setModal(False)
     box.setAttribute(Qt.WA_DeleteOnClose)
