@@ -14,9 +14,8 @@ from .algs.reassemble import ReassembleAlgorithm
 from .algs.renormalize import RenormalizeAlgorithm
 from .algs.score import ScoreAlgorithm
 from .algs.simulate import SimulateAlgorithm
-from .base import help_page
 from .paths import ICON_DIR, MODEL_DIR
-from .shipped_model import ShippedModel
+from .shipped_model import read_model
 
 ALGORITHMS = [
     BowlAlgorithm,
@@ -53,12 +52,9 @@ class WifiDensityProvider(QgsProcessingProvider):
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())
         for path in sorted(MODEL_DIR.glob("*.model3")):
-            model = ShippedModel()
-            if model.fromFile(str(path)):
-                model.setSourceFilePath(str(path))
-                page = help_page(path.stem)  # as the tools' pages: one line per paragraph, references linked
-                if page:
-                    model.setHelpContent({**model.helpContent(), "ALG_DESC": page})
-                self.addAlgorithm(model)  # exposed as wifidensity:<model name>
-            else:
+            model = read_model(path)
+            if model is None:
                 QgsMessageLog.logMessage(f"Cannot read the shipped model {path}", "wifidensity", Qgis.Warning)
+                continue
+            model.setSourceFilePath(str(path))
+            self.addAlgorithm(model)  # exposed as wifidensity:<model name>

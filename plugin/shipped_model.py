@@ -6,8 +6,21 @@ processing.run), and CONNECTIONS may be a plain text file of tokens, one per lin
 """
 from qgis.core import QgsProcessing, QgsProcessingModelAlgorithm
 
+from .base import help_page
 from .columns import without_token_lists
 from .parameters import CONNECTIONS, is_given
+
+
+def read_model(path):
+    """The model of ``path`` as a ShippedModel with its help page as the tools show theirs, or None when the file
+    is missing or unreadable. No source file path is kept (the provider sets one)."""
+    model = ShippedModel()
+    if not path.exists() or not model.fromFile(str(path)):
+        return None
+    page = help_page(path.stem)  # one line per paragraph, references linked
+    if page:
+        model.setHelpContent({**model.helpContent(), "ALG_DESC": page})
+    return model
 
 
 class ShippedModel(QgsProcessingModelAlgorithm):

@@ -1,21 +1,17 @@
 """Open the shipped pipeline model (resources/models/pipeline.model3) in the Graphical Modeler."""
-from qgis.core import QgsProcessingModelAlgorithm
-
 from ..paths import MODEL_DIR
+from ..shipped_model import read_model
 
 PIPELINE_MODEL = MODEL_DIR / "pipeline.model3"
 
 
 def load_pipeline_model(path=PIPELINE_MODEL):
-    """The pipeline as a QgsProcessingModelAlgorithm, or None when the file is missing or unreadable.
+    """The pipeline as a model algorithm, or None when the file is missing or unreadable.
 
     No source file path is kept: the Modeler's Save then asks where to write, so a user's edits never
     overwrite the model shipped inside the plugin folder.
     """
-    model = QgsProcessingModelAlgorithm()
-    if not path.exists() or not model.fromFile(str(path)):
-        return None
-    return model
+    return read_model(path)
 
 
 def open_in_modeler(model):
