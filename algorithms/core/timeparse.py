@@ -74,3 +74,11 @@ def to_iso(seconds):
     """ISO 8601 text with microseconds (no offset, as ``to_seconds`` reads it back) for seconds since 1970."""
     micro = np.round(np.asarray(seconds, dtype=np.float64) * 1e6).astype(np.int64)
     return micro.astype("datetime64[us]").astype(str)
+
+
+def micro_to_iso_utc(micro):
+    """ISO 8601 UTC text with microseconds and 'Z' (2024-06-01T10:00:00.000000Z) for integer microseconds
+    since 1970, as a str array; the 'Z' keeps the text unambiguous for any reader (``to_seconds`` reads it)."""
+    text = np.asarray(micro, dtype=np.int64).astype("datetime64[us]").astype("U27")
+    text.view(np.uint32).reshape(len(text), 27)[:, 26] = ord("Z")  # astype made a fresh contiguous array
+    return text
