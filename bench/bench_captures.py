@@ -34,6 +34,11 @@ def scaled_site(probes):
     return simulate(config)
 
 
+def _sequence_number(frag_seq):
+    """dpkt reads Sequence Control big-endian; 802.11 sends it little-endian (IEEE 802.11-2020 §9.2.2)."""
+    return ((frag_seq & 0xFF) << 8 | frag_seq >> 8) >> 4
+
+
 def dpkt_extract(paths, limit):
     """Per-packet dpkt loop: (frames read, probe rows) with the same fields as the import extracts."""
     import dpkt
@@ -53,7 +58,7 @@ def dpkt_extract(paths, limit):
                     continue
                 if not radio.ant_sig_present:
                     continue
-                rows.append((stamp, sensor, frame.mgmt.src, radio.ant_sig.db, frame.mgmt.frag_seq >> 4,
+                rows.append((stamp, sensor, frame.mgmt.src, radio.ant_sig.db, _sequence_number(frame.mgmt.frag_seq),
                              radio.channel.freq if radio.channel_present else -1))
     return frames, rows
 

@@ -94,8 +94,8 @@ def _radiotap_packets(packets, name, notes):
                          "headers (127). Capture on a monitor-mode WiFi interface (e.g. 'tcpdump -i mon0 -w "
                          "S01.pcap').")
     if not radio.all():
-        notes.append(f"{name}: {int((~radio).sum())} packets of interfaces that are not 802.11 radiotap "
-                     "were skipped.")
+        notes.append(f"{name}: {int((~radio).sum())} packets whose link type is not 802.11 radiotap (other "
+                     "interfaces or radios) were skipped.")
     return radio
 
 
