@@ -89,7 +89,7 @@ def import_captures(paths, sensor_pattern=None, secret="", clock_sync=False, pro
         progress.step(0.6 * number / len(paths))
         probes, names, count, notes = _read(path, pattern)
         codes = np.array([sensors.setdefault(n, len(sensors)) for n in names], dtype=np.int64)
-        probes.sensor = codes[probes.sensor] if len(names) else probes.sensor
+        probes.sensor = codes[probes.sensor]
         parts.append(probes)
         frames += count
         warnings += notes

@@ -1,9 +1,24 @@
-"""Captured packets as positions in one byte buffer, and the capture formats that produce them."""
-from dataclasses import dataclass, field
+"""Captured packets as positions in one byte buffer; columns of frames as parallel arrays."""
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP = 105, 127
+
+
+class Columns:
+    """Mixin of a dataclass whose fields are parallel arrays, one element per frame."""
+
+    def __len__(self):
+        return len(getattr(self, fields(self)[0].name))
+
+    def take(self, index):
+        """The frames selected by a mask or an index array."""
+        return type(self)(*(getattr(self, f.name)[index] for f in fields(self)))
+
+    @classmethod
+    def concatenate(cls, parts):
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
 
 
 @dataclass

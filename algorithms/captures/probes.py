@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core.errors import InputError
 from . import radiotap
-from .packets import LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP
+from .packets import LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP, Columns
 
 PROBE_REQUEST_FC = 0x40
 MAC_HEADER = 24  # Frame Control .. Sequence Control
@@ -22,7 +22,7 @@ _LAYOUTS_BY_COMPARISON = 8
 
 
 @dataclass
-class ProbeFrames:
+class ProbeFrames(Columns):
     """Probe requests: time_ns, sensor (index), mac (the 48-bit address as an int), seq (-1: unknown), rss (dBm;
     NO_RSS where the header has no usable dBm_AntSignal), freq_mhz (-1: unknown), bad_fcs."""
 
@@ -33,17 +33,6 @@ class ProbeFrames:
     rss: np.ndarray
     freq_mhz: np.ndarray
     bad_fcs: np.ndarray
-
-    def __len__(self):
-        return len(self.time_ns)
-
-    def take(self, index):
-        return ProbeFrames(*(getattr(self, name)[index] for name in self.__dataclass_fields__))
-
-    @staticmethod
-    def concatenate(parts):
-        names = ProbeFrames.__dataclass_fields__
-        return ProbeFrames(*(np.concatenate([getattr(p, name) for p in parts]) for name in names))
 
 
 def probe_requests(packets, name):

@@ -37,7 +37,11 @@ class CaptureMacs:
     addresses: np.ndarray
 
     def address(self, tokens):
-        position = np.searchsorted(self.tokens, np.asarray(tokens, dtype=str))
+        """The 48-bit address of each token (all must be tokens of the site)."""
+        tokens = np.asarray(tokens, dtype=str)
+        position = np.searchsorted(self.tokens, tokens).clip(0, max(len(self.tokens) - 1, 0))
+        if len(tokens) and not np.array_equal(self.tokens[position], tokens):
+            raise InputError("A MAC token that is not of the simulated site was given an address.")
         return self.addresses[position]
 
     def text(self, tokens):
@@ -83,12 +87,14 @@ def write_site_captures(site, folder, busy=True, seed=0):
     """Write ``<AP id>.pcapng`` for every AP of ``site`` into ``folder`` (radiotap, microsecond timestamps, two
     radios when ``busy``); returns the paths. The import names each sensor after its file, so the imported
     ``ap_id`` is the AP id."""
+    unsafe = [str(ap) for ap in site.aps.ids if not _SAFE_NAME.match(str(ap))]
+    if unsafe:
+        raise InputError(f"AP ids {', '.join(unsafe)} cannot name capture files: use letters, digits, '.', '_' "
+                         "or '-' in the AP ids.")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for ap, frames in site_frames(site, busy=busy, seed=seed).items():
-        if not _SAFE_NAME.match(ap):
-            raise InputError(f"AP id '{ap}' cannot name a capture file: use letters, digits, '.', '_' or '-'.")
         path = folder / f"{ap}.pcapng"
         write_pcapng(path, frames, interfaces=2 if busy else 1)
         paths.append(str(path))
@@ -130,7 +136,7 @@ def _frames(time, kind, transmitter, receiver, seq, rss, freq, bad_fcs=False, in
 def _busy(heard, site, ap, number, macs, freq, rng):
     """Beacons, probe responses, data frames, bad-FCS and signal-less probe requests, second-radio copies."""
     bssid = (0x02 << 40) | (0xB5 << 32) | number  # the AP's own address
-    start, end = float(np.min(heard.time, initial=site.probes.time.min())), float(site.probes.time.max())
+    start, end = float(site.probes.time.min()), float(site.probes.time.max())
     beacon_time = np.arange(start, end, BEACON_INTERVAL_S)
     parts = [_frames(beacon_time, BEACON, bssid, BROADCAST, np.arange(len(beacon_time)) % 4096, -40, freq)]
     answered = np.flatnonzero(rng.random(len(heard)) < SHARES["responses"])

@@ -12,8 +12,7 @@ import numpy as np
 
 from ..core.errors import InputError
 from . import radiotap
-from .packets import LINKTYPE_RADIOTAP
-from .pcapfiles import PCAPNG_MAGIC
+from .packets import LINKTYPE_RADIOTAP, Columns
 from .probes import MAC_HEADER, NO_RSS
 
 PROBE_REQUEST, DIRECTED_PROBE_REQUEST, PROBE_RESPONSE, BEACON, DATA = range(5)
@@ -41,7 +40,7 @@ _TSFT_WRAP_US = 86_400_000_000  # TSFT counts microseconds of the day: the radio
 
 
 @dataclass
-class Frames:
+class Frames(Columns):
     """Frames one sensor heard: time (s since 1970 UTC), kind (PROBE_REQUEST, ...), transmitter (addr2) and
     receiver (addr1) as 48-bit ints, seq, rss (dBm; NO_RSS: no dBm_AntSignal field), freq_mhz, bad_fcs, and
     interface (the capturing radio, for pcapng files with several)."""
@@ -55,16 +54,6 @@ class Frames:
     freq_mhz: np.ndarray
     bad_fcs: np.ndarray
     interface: np.ndarray
-
-    def __len__(self):
-        return len(self.time)
-
-    def take(self, index):
-        return Frames(*(getattr(self, name)[index] for name in self.__dataclass_fields__))
-
-    @staticmethod
-    def concatenate(parts):
-        return Frames(*(np.concatenate([getattr(p, n) for p in parts]) for n in Frames.__dataclass_fields__))
 
 
 def payloads(frames, two_words=False, fcs=False):
@@ -152,7 +141,6 @@ def write_pcapng(path, frames, tsresol=6, byte_order="<", two_words=False, fcs=F
     o = byte_order
     section = struct.pack(o + "IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28)
     idb = struct.pack(o + "IIHHI" + "HHB3x" + "HH" + "I", 1, 32, LINKTYPE_RADIOTAP, 0, 0, 9, 1, tsresol, 0, 0, 32)
-    assert section[:4] == PCAPNG_MAGIC
     base = 2.0 if tsresol & 0x80 else 10.0
     units = np.round(np.asarray(frames.time) * base ** (tsresol & 0x7F)).astype(np.uint64)
 

@@ -106,9 +106,9 @@ def test_kismet_log_names_sensors_after_its_datasources_and_skips_other_radios(t
     result = import_captures([path], secret=SECRET)
     assert result.counts["FRAMES"] == 2 * len(frames()) + 3
     assert result.counts["PROBES"] == 80 and result.counts["SENSORS"] == 2
-    north = result.ap_id == "north"
-    assert_round_trip_subset = frames(seed=4).take(np.flatnonzero(frames(seed=4).kind == PROBE_REQUEST))
-    assert sorted(result.rss[north].tolist()) == sorted(assert_round_trip_subset.rss.tolist())
+    north = frames(seed=4)
+    north = north.take(np.flatnonzero(north.kind == PROBE_REQUEST))
+    assert sorted(result.rss[result.ap_id == "north"].tolist()) == sorted(north.rss.tolist())
     assert any("not 802.11 radiotap" in w for w in result.warnings)
 
 
@@ -219,24 +219,16 @@ def test_plain_80211_without_radiotap_is_refused_with_what_to_capture(tmp_path):
         import_captures([path], secret=SECRET)
 
 
-def test_an_empty_kismet_log_is_refused(tmp_path):
-    path = tmp_path / "empty.kismet"
+@pytest.mark.parametrize("tables, message", [(KISMET_TABLES, "holds no packets"),
+                                             (["CREATE TABLE t (x INT)"], "not a Kismet log")])
+def test_an_empty_kismet_log_or_another_database_is_refused(tmp_path, tables, message):
+    path = tmp_path / "sensors.kismet"
     connection = sqlite3.connect(path)
-    for statement in KISMET_TABLES:
+    for statement in tables:
         connection.execute(statement)
     connection.commit()
     connection.close()
-    with pytest.raises(InputError, match="holds no packets"):
-        import_captures([path], secret=SECRET)
-
-
-def test_a_sqlite_file_that_is_not_kismet_is_refused(tmp_path):
-    path = tmp_path / "other.kismet"
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE t (x INT)")
-    connection.commit()
-    connection.close()
-    with pytest.raises(InputError, match="not a Kismet log"):
+    with pytest.raises(InputError, match=message):
         import_captures([path], secret=SECRET)
 
 
