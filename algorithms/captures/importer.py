@@ -82,31 +82,17 @@ def import_captures(paths, sensor_pattern=None, secret="", clock_sync=False, pro
     paths = [str(p) for p in paths]
     if not paths:
         raise InputError("INPUT: give one or more capture files.")
-    pattern = _pattern(sensor_pattern)
-    warnings, parts, sensors = [], [], {}
-    frames = 0
-    for number, path in enumerate(paths):
-        progress.step(0.6 * number / len(paths))
-        probes, names, count, notes = _read(path, pattern)
-        codes = np.array([sensors.setdefault(n, len(sensors)) for n in names], dtype=np.int64)
-        probes.sensor = codes[probes.sensor]
-        parts.append(probes)
-        frames += count
-        warnings += notes
-    progress.step(0.6)
-    found = ProbeFrames.concatenate(parts)
-    names = np.array(list(sensors), dtype=object)
+    found, names, frames, warnings = _read_all(paths, _pattern(sensor_pattern), progress)
     bad_fcs = found.bad_fcs
     no_rss = ~bad_fcs & ((found.rss == NO_RSS) | (found.rss > 0))
-    kept = found.take(np.flatnonzero(~bad_fcs & ~no_rss))
-    kept, duplicates = _drop_duplicates(kept)
+    kept, duplicates = _drop_duplicates(found.take(np.flatnonzero(~bad_fcs & ~no_rss)))
     counts = {"FRAMES": frames, "DROPPED_BAD_FCS": int(bad_fcs.sum()), "DROPPED_NO_RSS": int(no_rss.sum()),
               "DROPPED_DUPLICATES": duplicates}
     if not len(kept):
         raise InputError(f"No probe request to import: {frames} frames read, {len(found)} probe requests, of which "
                          f"{counts['DROPPED_BAD_FCS']} with a bad FCS and {counts['DROPPED_NO_RSS']} without a "
                          "signal strength. Check that the sensors captured in monitor mode with radiotap headers.")
-    warnings += _clock_warnings(kept, names)
+    warnings += _unset_clock_warnings(kept, names)
     offsets = SensorOffsets(np.zeros(0, dtype=object), np.zeros(0), np.zeros(0, dtype=np.int64))
     time_ns = kept.time_ns
     if clock_sync:
@@ -129,6 +115,22 @@ def import_captures(paths, sensor_pattern=None, secret="", clock_sync=False, pro
                           kept.freq_mhz[order], offsets, counts, warnings)
     progress.step(1.0)
     return result
+
+
+def _read_all(paths, pattern, progress):
+    """(ProbeFrames of all inputs with sensor indices into names, sensor names, frames read, notes)."""
+    notes, parts, sensors = [], [], {}
+    frames = 0
+    for number, path in enumerate(paths):
+        progress.step(0.6 * number / len(paths))
+        probes, names, count, remarks = _read(path, pattern)
+        codes = np.array([sensors.setdefault(n, len(sensors)) for n in names], dtype=np.int64)
+        probes.sensor = codes[probes.sensor]
+        parts.append(probes)
+        frames += count
+        notes += remarks
+    progress.step(0.6)
+    return ProbeFrames.concatenate(parts), np.array(list(sensors), dtype=object), frames, notes
 
 
 def _pattern(sensor_pattern):
@@ -231,7 +233,7 @@ def _tokens(mac, secret):
     return tokens[inverse.reshape(-1)]
 
 
-def _clock_warnings(frames, names):
+def _unset_clock_warnings(frames, names):
     early = np.unique(frames.sensor[frames.time_ns < _CLOCK_NOT_SET_NS])
     if not len(early):
         return []

@@ -62,6 +62,9 @@ def probe_requests(packets, name):
     flags, freq, rss, intact = fields
     fcs_short = (flags & radiotap.FLAG_FCS_AT_END > 0) & (length[rows] - header_length[rows] < MAC_HEADER + FCS)
     keep = intact & ~fcs_short
+    if not keep.all():
+        notes.append(f"{name}: {int((~keep).sum())} probe requests have radiotap fields beyond the header's length, "
+                     "or end before their FCS, and were skipped.")
     rows, flags, freq, rss = rows[keep], flags[keep], freq[keep], rss[keep]
     head = frame[rows]
     result = ProbeFrames(packets.time_ns[radio][rows], packets.sensor[radio][rows], _mac(buffer, head + ADDR2),
@@ -90,7 +93,7 @@ def _radiotap_packets(packets, name, notes):
 
 def _check_some_readable(readable, length, header_length, name):
     if len(readable) and not readable.any():
-        cut = length <= header_length
+        cut = (length < radiotap.HEADER) | (length <= header_length)
         if cut.any():
             raise InputError(
                 f"{name}: the snap length cut every packet inside its radiotap header ({int(length.max())} bytes "

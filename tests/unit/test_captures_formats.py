@@ -12,7 +12,8 @@ from wifidensity.algorithms.captures.importer import import_captures, sensor_id
 from wifidensity.algorithms.captures.probes import NO_RSS
 from wifidensity.algorithms.captures.writer import (BEACON, BROADCAST, DATA, PROBE_REQUEST, PROBE_RESPONSE, Frames,
                                                     write_pcap, write_pcapng)
-from wifidensity.algorithms.core.errors import InputError
+from wifidensity.algorithms.core.errors import Cancelled, InputError
+from wifidensity.algorithms.core.progress import Progress
 from wifidensity.algorithms.core.privacy import hash_macs
 
 START = 1717236000.0
@@ -238,3 +239,22 @@ def test_a_capture_without_probe_requests_is_refused(tmp_path):
     write_pcap(path, written.take(np.flatnonzero(written.kind != PROBE_REQUEST)))
     with pytest.raises(InputError, match="No probe request to import"):
         import_captures([path], secret=SECRET)
+
+
+def test_a_sensor_whose_clock_was_never_set_is_named(tmp_path):
+    written = frames(others=False)
+    written.time = written.time - START + 3600.0  # a Raspberry Pi without NTP starts in 1970
+    path = tmp_path / "S23.pcap"
+    write_pcap(path, written)
+    result = import_captures([path], secret=SECRET)
+    assert any(w.startswith("S23:") and "clock was not set" in w for w in result.warnings)
+
+
+def test_a_cancelled_import_stops(tmp_path):
+    class Cancelling(Progress):
+        def is_cancelled(self):
+            return True
+    path = tmp_path / "S24.pcap"
+    write_pcap(path, frames())
+    with pytest.raises(Cancelled):
+        import_captures([path], secret=SECRET, progress=Cancelling())
