@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field, fields
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP = 105, 127
 
@@ -38,3 +39,17 @@ class Packets:
 
     def __len__(self):
         return len(self.start)
+
+
+def window(buffer, position, width):
+    """The ``width`` bytes of ``buffer`` (uint8 array) from each position, as an (n, width) matrix: one gather
+    of rows of a strided view (no index matrix) for all the fields a decoder reads there."""
+    return sliding_window_view(buffer, width)[np.asarray(position)]
+
+
+def le(octets, dtype):
+    """Little-endian unsigned integers from the columns of an (n, k) uint8 matrix, as ``dtype``."""
+    value = octets[:, 0].astype(dtype)
+    for k in range(1, octets.shape[1]):
+        value |= octets[:, k].astype(dtype) << dtype(8 * k)
+    return value

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 
 from ..core.errors import InputError
-from .packets import Packets
+from .packets import Packets, window
 
 # classic pcap magic -> (byte order, nanoseconds per timestamp fraction unit, record header size)
 PCAP_MAGICS = {
@@ -34,9 +34,10 @@ def read_pcap(data, name, sensor):
     notes = _truncation_notes(name, len(offsets), stop, len(data))
     buffer = np.frombuffer(data, dtype=np.uint8)
     position = np.asarray(offsets, dtype=np.int64)
-    seconds, fraction, captured = (_gather_u32(buffer, position + k, order) for k in (0, 4, 8))
-    time_ns = seconds.astype(np.int64) * 1_000_000_000 + fraction.astype(np.int64) * unit_ns
-    return Packets(buffer, position + header, captured.astype(np.int64), time_ns,
+    fields = np.ascontiguousarray(window(buffer, position, 12)).view(order + "u4").astype(np.int64)
+    seconds, fraction, captured = fields.T
+    time_ns = seconds * 1_000_000_000 + fraction * unit_ns
+    return Packets(buffer, position + header, captured, time_ns,
                    np.full(len(position), linktype, dtype=np.int64), np.zeros(len(position), dtype=np.int64),
                    [sensor], notes)
 
@@ -192,11 +193,6 @@ def _stamp_ns(stamp, resolution):
     if exponent <= 9:
         return stamp.astype(np.int64) * 10 ** (9 - exponent)
     return (stamp // np.uint64(10 ** (exponent - 9))).astype(np.int64)
-
-
-def _gather_u32(buffer, position, order):
-    columns = np.stack([buffer[position + k] for k in range(4)], axis=1)
-    return columns.view(order + "u4").ravel()
 
 
 def _truncation_notes(name, count, stop, size):

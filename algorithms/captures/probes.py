@@ -11,7 +11,7 @@ import numpy as np
 
 from ..core.errors import InputError
 from . import radiotap
-from .packets import LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP, Columns
+from .packets import LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP, Columns, le, window
 
 PROBE_REQUEST_FC = 0x40
 MAC_HEADER = 24  # Frame Control .. Sequence Control
@@ -42,10 +42,13 @@ def probe_requests(packets, name):
     radio = _radiotap_packets(packets, name, notes)
     buffer, start, length = packets.buffer, packets.start[radio], packets.length[radio]
     readable = length >= radiotap.HEADER
+    header = window(buffer, start[readable], radiotap.HEADER)  # version, pad, length, present word
     header_length = np.zeros(len(start), dtype=np.int64)
-    header_length[readable] = radiotap.u16(buffer, start[readable] + 2)
+    header_length[readable] = le(header[:, 2:4], np.int64)
+    first_word = np.zeros(len(start), dtype=np.uint32)
+    first_word[readable] = le(header[:, 4:8], np.uint32)
+    readable[readable] &= header[:, 0] == 0  # radiotap version 0
     readable &= (header_length >= radiotap.HEADER) & (header_length < length)
-    readable[readable] &= buffer[start[readable]] == 0  # radiotap version 0
     _check_some_readable(readable, length, header_length, name)
     if not readable.all():
         notes.append(f"{name}: {int((~readable).sum())} of {len(readable)} packets have an incomplete or damaged "
@@ -58,17 +61,16 @@ def probe_requests(packets, name):
         notes.append(f"{name}: {int(short.sum())} probe requests were cut by the snap length before their sequence "
                      "number and were skipped.")
     rows = np.flatnonzero(probe & ~short)
-    fields = _radiotap_fields(buffer, start[rows], header_length[rows], name, notes)
-    flags, freq, rss, intact = fields
+    flags, freq, rss, intact = _radiotap_fields(buffer, start[rows], header_length[rows], first_word[rows], name,
+                                                notes)
     fcs_short = (flags & radiotap.FLAG_FCS_AT_END > 0) & (length[rows] - header_length[rows] < MAC_HEADER + FCS)
     keep = intact & ~fcs_short
     if not keep.all():
         notes.append(f"{name}: {int((~keep).sum())} probe requests have radiotap fields beyond the header's length, "
                      "or end before their FCS, and were skipped.")
     rows, flags, freq, rss = rows[keep], flags[keep], freq[keep], rss[keep]
-    head = frame[rows]
-    result = ProbeFrames(packets.time_ns[radio][rows], packets.sensor[radio][rows], _mac(buffer, head + ADDR2),
-                         radiotap.u16(buffer, head + SEQUENCE_CONTROL) >> 4, rss, freq,
+    mac, seq = _addresses(buffer, frame[rows])
+    result = ProbeFrames(packets.time_ns[radio][rows], packets.sensor[radio][rows], mac, seq, rss, freq,
                          flags & radiotap.FLAG_BAD_FCS > 0)
     return result, notes
 
@@ -103,13 +105,13 @@ def _check_some_readable(readable, length, header_length, name):
                          "the file is damaged or not a WiFi monitor-mode capture.")
 
 
-def _radiotap_fields(buffer, start, header_length, name, notes):
+def _radiotap_fields(buffer, start, header_length, first_word, name, notes):
     """(flags, freq_mhz, rss, intact) for the probe requests at ``start``, one vectorised pass per layout."""
     count = len(start)
     flags = np.zeros(count, dtype=np.int64)
     freq = np.full(count, -1, dtype=np.int64)
     rss = np.full(count, NO_RSS, dtype=np.int64)
-    words, intact = radiotap.present_words(buffer, start, header_length)
+    words, intact = radiotap.present_words(buffer, start, header_length, first_word)
     signatures, group = _signatures(words)
     unknown = 0
     for number, signature in enumerate(signatures):
@@ -121,13 +123,13 @@ def _radiotap_fields(buffer, start, header_length, name, notes):
             if not len(members):
                 continue
             unknown += len(members) if shape.unknown and shape.antsignal is None else 0
-            at = start[members]
+            header = window(buffer, start[members], shape.end)
             if shape.flags is not None:
-                flags[members] = buffer[at + shape.flags]
+                flags[members] = header[:, shape.flags]
             if shape.channel is not None:
-                freq[members] = radiotap.u16(buffer, at + shape.channel)
+                freq[members] = le(header[:, shape.channel:shape.channel + 2], np.int64)
             if shape.antsignal is not None:
-                rss[members] = buffer[at + shape.antsignal].astype(np.int8)
+                rss[members] = header[:, shape.antsignal].view(np.int8)
     if unknown:
         notes.append(f"{name}: {unknown} probe requests have a radiotap field of unknown size before their "
                      "signal strength, so their RSS could not be read.")
@@ -180,8 +182,11 @@ def _packet_layout(buffer, start, header_length, words):
         return None
 
 
-def _mac(buffer, position):
-    """The 6 address bytes at ``position`` as one int64 per address (first byte most significant), read as
-    the low 48 bits of the big-endian 8 bytes that end with them."""
-    octets = buffer[(position - 2)[:, None] + np.arange(8)]
-    return (octets.view(">u8").ravel() & np.uint64((1 << 48) - 1)).astype(np.int64)
+def _addresses(buffer, frame):
+    """(transmitter address as an int, first octet most significant; sequence number) of the frames at
+    ``frame``, from one gather of their bytes 8..23: the end of Address 1, Address 2, Address 3, Sequence
+    Control. The address is the low 48 bits of the big-endian 8 bytes that end with it."""
+    octets = window(buffer, frame + ADDR2 - 2, SEQUENCE_CONTROL + 2 - (ADDR2 - 2))
+    mac = np.ascontiguousarray(octets[:, :8]).view(">u8").ravel() & np.uint64((1 << 48) - 1)
+    seq = le(octets[:, -2:], np.int64) >> 4
+    return mac.astype(np.int64), seq

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .packets import le, window
+
 # bit -> (alignment, size) of the fields of the radiotap namespace that are defined or widely used (XChannel)
 FIELDS = {
     0: (8, 8),    # TSFT
@@ -118,12 +120,12 @@ def walk(words, skip_length=None):
     return fields, False
 
 
-def present_words(buffer, start, header_length):
+def present_words(buffer, start, header_length, first_word):
     """(n, W) uint32 present words of the headers at ``start`` (zero after each chain's last word) and a mask of
-    the headers whose chain is complete within their length."""
+    the headers whose chain is complete within their length; ``first_word``: their first present words."""
     count = len(start)
     words = np.zeros((count, 1), dtype=np.uint32)
-    words[:, 0] = u32(buffer, start + 4)
+    words[:, 0] = first_word
     ok = header_length >= HEADER
     going = np.flatnonzero(words[:, 0] >> EXT & 1)
     column = 1
@@ -135,7 +137,7 @@ def present_words(buffer, start, header_length):
         inside = 4 + 4 * (column + 1) <= header_length[going]
         ok[going[~inside]] = False
         going = going[inside]
-        words[going, column] = u32(buffer, start[going] + 4 + 4 * column)
+        words[going, column] = le(window(buffer, start[going] + 4 + 4 * column, 4), np.uint32)
         going = going[words[going, column] >> EXT & 1 == 1]
         column += 1
     return words, ok
@@ -149,16 +151,3 @@ def chain(row):
         if not word >> EXT & 1:
             break
     return tuple(words)
-
-
-def u16(buffer, position):
-    """Little-endian u16 at each position of ``buffer`` (uint8 array), as int64."""
-    return buffer[position].astype(np.int64) | buffer[position + 1].astype(np.int64) << 8
-
-
-def u32(buffer, position):
-    """Little-endian u32 at each position of ``buffer`` (uint8 array), as uint32."""
-    value = buffer[position].astype(np.uint32)
-    for k in (1, 2, 3):
-        value |= buffer[position + k].astype(np.uint32) << np.uint32(8 * k)
-    return value
