@@ -103,18 +103,18 @@ def _payload(frames, kind, words, fcs):
 
 def _field_value(bit, frames, flags, signals):
     count = len(frames)
-    if bit == 0:
+    if bit == radiotap.TSFT:
         return np.round(np.asarray(frames.time) * 1e6).astype(np.int64) % _TSFT_WRAP_US
     if bit == radiotap.FLAGS:
         return flags
-    if bit == 2:
+    if bit == radiotap.RATE:
         return np.full(count, 2)  # 1 Mb/s, in 500 kb/s units
     if bit == radiotap.CHANNEL:
         band = np.where(frames.freq_mhz >= 5000, _CHANNEL_FLAGS_5GHZ, _CHANNEL_FLAGS_2GHZ)
         return np.asarray(frames.freq_mhz) | band << 16
     if bit == radiotap.DBM_ANTSIGNAL:  # the combined signal first, then one antenna's, a little weaker
         return (np.asarray(frames.rss) - 3 * signals) & 0xFF
-    if bit == 11:
+    if bit == radiotap.ANTENNA:
         return np.full(count, signals - 1 if signals else 0)
     return np.zeros(count, dtype=np.int64)
 
