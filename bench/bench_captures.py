@@ -7,7 +7,7 @@ independent parser) doing the same extraction.
 Prints frames/s of both (ours: the median of three runs, with their CPU times) and their ratio. Our import counts everything it does: parsing, dropping bad-FCS,
 signal-less and duplicate frames, hashing the MACs, sorting, the ISO times. The dpkt loop only parses and
 collects time, sensor, transmitter, RSS, sequence number and frequency of the probe requests; it runs on
-the first BASELINE_FRAMES frames of each file (default: all), rates being per frame. Run by hand; not a test.
+the first BASELINE_FRAMES frames of each file (default 100,000; 0: all), rates being per frame. Run by hand; not a test.
 """
 import os
 import sys
@@ -68,7 +68,7 @@ def dpkt_extract(paths, limit):
 
 def main():
     probes = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    limit = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    limit = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     from wifidensity.algorithms.captures.importer import import_captures
     from wifidensity.algorithms.captures.rehearsal import write_site_captures
     with tempfile.TemporaryDirectory() as folder:
