@@ -44,6 +44,8 @@ class SiteConfig:
     iot_devices / iot_emissions: fixed-MAC devices placed uniformly over the AP bounding box (class CF).
     connected_clients / connected_emissions: fixed-MAC clients taken from the crowds' distribution, listed in
     the connections table (class CC).
+    burst: the PRs of one emission reach the APs within this many seconds; 0 puts them at one instant, one
+    frame heard by every AP in range, as the capture rehearsal (captures.rehearsal) writes them.
     """
 
     ap_xy: list

@@ -86,3 +86,11 @@ def parse_instant(text, name):
     except InputError:
         raise InputError(f"{name} = '{text}' is not a time; write it as ISO 8601 (2024-06-01T10:00:00) or epoch "
                          "seconds.") from None
+
+
+def micro_to_iso_utc(micro):
+    """ISO 8601 UTC text with microseconds and 'Z' (2024-06-01T10:00:00.000000Z) for integer microseconds
+    since 1970, as a str array; the 'Z' keeps the text unambiguous for any reader (``to_seconds`` reads it)."""
+    text = np.asarray(micro, dtype=np.int64).astype("datetime64[us]").astype("U27")
+    text.view(np.uint32).reshape(len(text), 27)[:, 26] = ord("Z")  # astype made a fresh contiguous array
+    return text
