@@ -5,9 +5,10 @@ independent parser) doing the same extraction.
     .venv/bin/python bench/bench_captures.py [PROBES] [BASELINE_FRAMES]
 
 Prints frames/s of both (ours: the median of three runs, with their CPU times) and their ratio. Our import
-counts everything it does: parsing, dropping bad-FCS, signal-less and duplicate frames, hashing the MACs, sorting, the ISO times. The dpkt loop only parses and
-collects time, sensor, transmitter, RSS, sequence number and frequency of the probe requests; it runs on
-the first BASELINE_FRAMES frames of each file (default 100,000; 0: all), rates being per frame. Run by hand; not a test.
+counts everything it does: parsing, dropping bad-FCS, signal-less and duplicate frames, hashing the MACs,
+sorting, the ISO times. The dpkt loop only parses and collects time, sensor, transmitter, RSS, sequence number
+and frequency of the probe requests; it runs on the first BASELINE_FRAMES frames of each file (default 100,000;
+0: all), rates being per frame. Run by hand; not a test.
 """
 import os
 import sys

@@ -4,7 +4,8 @@ QGIS's feature sinks take one QgsFeature per row from Python, about 80,000 rows/
 hold millions of rows. Here a GeoPackage table is created by OGR (so its metadata is what GDAL and QGIS expect)
 and filled by SQLite in one transaction; a CSV is written as text in one pass. Columns are numpy arrays: float
 -> REAL, integer/bool -> INTEGER, datetime64 -> DATETIME (UTC, milliseconds), text/objects -> TEXT (None is
-NULL). Point geometries come as an (n, 2) array (a NaN row has no geometry); other geometries as WKB bytes.
+NULL; so is a masked element of a numpy masked array). Point geometries come as an (n, 2) array (a NaN row
+has no geometry); other geometries as WKB bytes.
 """
 import sqlite3
 import struct
@@ -20,14 +21,17 @@ _WKB_POINT_LE = struct.pack("<BI", 1, 1)
 
 def column_kind(values):
     """'real', 'integer', 'datetime', 'date' or 'text' for a numpy column."""
-    values = np.asarray(values)
+    values = np.asarray(np.ma.getdata(values))
     if values.dtype.kind == "M":
         return "date" if np.datetime_data(values.dtype)[0] == "D" else "datetime"
     return {"f": "real", "i": "integer", "u": "integer", "b": "integer"}.get(values.dtype.kind, "text")
 
 
 def _sql_values(values):
-    """A list of Python values SQLite stores as the column's kind."""
+    """A list of Python values SQLite stores as the column's kind (None for NULL)."""
+    if np.ma.isMaskedArray(values):
+        masked = np.ma.getmaskarray(values).tolist()
+        return [None if m else v for v, m in zip(_sql_values(np.ma.getdata(values)), masked)]
     kind = column_kind(values)
     if kind == "datetime":
         text = np.datetime_as_string(np.asarray(values).astype("datetime64[ms]"), unit="ms")
@@ -71,9 +75,10 @@ def write_gpkg(path, layer, columns, geometry=None, geometry_type=None, crs_wkt=
     replaced). ``geometry``: None, an (n, 2) array of points, or a list of WKB (``geometry_type`` 'point',
     'multipolygon' or 'linestring'); ``crs_wkt``: the geometries' CRS. Raises OSError when it cannot be written."""
     count = len(next(iter(columns.values()))) if columns else (0 if geometry is None else len(geometry))
+    fresh = not _exists(path)
     try:  # GDAL returns None where it fails, or raises where its Python exceptions are on (QGIS 3.40 sets them)
         _create_table(path, layer, columns, geometry is not None, geometry_type, crs_wkt)
-        _insert_rows(path, layer, columns, geometry, count, progress)
+        _insert_rows(path, layer, columns, geometry, count, progress, fresh)
         if geometry is not None:
             _spatial_index(path, layer)
     except (RuntimeError, sqlite3.Error) as error:
@@ -114,10 +119,13 @@ def _exists(path):
     return os.path.exists(path) and os.path.getsize(path) > 0
 
 
-def _insert_rows(path, layer, columns, geometry, count, progress):
+def _insert_rows(path, layer, columns, geometry, count, progress, fresh):
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA synchronous = OFF")
+        connection.execute("PRAGMA cache_size = -200000")
+        if fresh:  # nothing else in the file to protect: no rollback journal (a failed run removes the file)
+            connection.execute("PRAGMA journal_mode = OFF")
         counter = _drop_count_trigger(connection, layer)
         names = list(columns)
         srs_id = _srs_id(connection, layer) if geometry is not None else 0

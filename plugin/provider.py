@@ -7,6 +7,7 @@ from .algs.count import CountAlgorithm
 from .algs.drilldown import DrilldownAlgorithm
 from .algs.fiducial import FiducialAlgorithm
 from .algs.filter import FilterAlgorithm
+from .algs.importcaptures import ImportCapturesAlgorithm
 from .algs.localize import LocalizeAlgorithm
 from .algs.mldensity import MLDensityAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
@@ -28,6 +29,7 @@ ALGORITHMS = [
     LocalizeAlgorithm,
     FiducialAlgorithm,
     SimulateAlgorithm,
+    ImportCapturesAlgorithm,
     MLDensityAlgorithm,
     ScoreAlgorithm,
 ]

@@ -23,6 +23,7 @@ if _PROCESSING_IN_QGIS:
     POINTS = Qgis.ProcessingSourceType.VectorPoint
     POLYGONS = Qgis.ProcessingSourceType.VectorPolygon
     RASTER = Qgis.ProcessingSourceType.Raster
+    FILE_LIST = Qgis.ProcessingSourceType.File
     DOUBLE = Qgis.ProcessingNumberParameterType.Double
     INTEGER = Qgis.ProcessingNumberParameterType.Integer
     NUMERIC_FIELD = Qgis.ProcessingFieldParameterDataType.Numeric
@@ -33,6 +34,7 @@ else:
     POINTS = QgsProcessing.TypeVectorPoint
     POLYGONS = QgsProcessing.TypeVectorPolygon
     RASTER = QgsProcessing.TypeRaster
+    FILE_LIST = QgsProcessing.TypeFile
     DOUBLE = QgsProcessingParameterNumber.Double
     INTEGER = QgsProcessingParameterNumber.Integer
     NUMERIC_FIELD = QgsProcessingParameterField.Numeric

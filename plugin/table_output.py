@@ -122,6 +122,8 @@ def _write_through_sink(alg, parameters, context, name, columns, progress, geome
 
 
 def _qgis_values(values):
+    if np.ma.isMaskedArray(values):
+        return [None if m else v for v, m in zip(_qgis_values(np.ma.getdata(values)), np.ma.getmaskarray(values))]
     kind = column_kind(values)
     if kind == "datetime":
         millis = np.asarray(values).astype("datetime64[ms]").astype(np.int64).tolist()

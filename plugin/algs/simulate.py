@@ -11,9 +11,11 @@ from qgis.core import (
     QgsProcessingParameterCrs,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
+    QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
 )
 
+from ...algorithms.captures import capture_macs, write_site_captures
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.timeparse import parse_instant, to_iso
 from ...algorithms.crowd_areas import area_clients, area_stream
@@ -43,7 +45,7 @@ KNOBS = [  # parameter, SiteConfig field, label, integer, default, advanced
 TRUTH_NUMBERS = ["clients", "EMISSIONS", "P", "P1", "P2", "P3", "P4plus"]
 CROWDS, SPREAD_FIELD, CLIENTS_FIELD = "CROWDS", "SPREAD_FIELD", "CLIENTS_FIELD"
 CROWD_AREAS, AREA_CLIENTS_FIELD, CLIENTS = "CROWD_AREAS", "AREA_CLIENTS_FIELD", "CLIENTS"
-AP_LAYER, TRUTH = "AP_LAYER", "TRUTH"
+AP_LAYER, TRUTH, CAPTURES = "AP_LAYER", "TRUTH", "CAPTURES"
 
 
 class SimulateAlgorithm(WifiDensityAlgorithm):
@@ -86,6 +88,13 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(params.CONNECTIONS, self.tr("Connections table"),
                                                             qgis_enums.VECTOR))
         self.addParameter(QgsProcessingParameterFeatureSink(TRUTH, self.tr("True clients"), qgis_enums.POINTS))
+        self.add(QgsProcessingParameterFolderDestination(
+            CAPTURES, self.tr("Also write one capture per AP (pcapng) into this folder"), optional=True,
+            createByDefault=False),
+            self.tr("A rehearsal of your sensors: <AP id>.pcapng files with radiotap headers, other frames of a busy "
+                    "channel mixed in, for wifidensity:importcaptures. Each emission is then one frame at one "
+                    "instant at every AP that hears it, and the connections table holds the devices' MAC "
+                    "addresses (hash them with the SECRET you give the import)."))
         for name in TRUTH_NUMBERS:
             self.addOutput(QgsProcessingOutputNumber(f"TRUE_{name.upper()}", self.tr(f"True {name}")))
         self.addOutput(QgsProcessingOutputNumber("PRS", self.tr("Simulated PRs")))
@@ -96,6 +105,9 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         knobs = {field: (self.parameterAsInt if integer else self.parameterAsDouble)(parameters, name, context)
                  for name, field, _, integer, _, _ in KNOBS}
         start = parse_instant(self.parameterAsString(parameters, params.START, context), params.START)
+        captures = self.parameterAsString(parameters, CAPTURES, context) if is_given(parameters, CAPTURES) else ""
+        if captures:
+            knobs["burst"] = 0.0  # one frame, one instant, at every sensor that hears it
         site = simulate(replace(config, start=SAMPLE.start if start is None else start, **knobs))
         probes = site.probes
         progress = self.progress(feedback, 10.0, 100.0)
@@ -105,12 +117,17 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
             AP_LAYER: write_table(self, parameters, context, AP_LAYER, {
                 "ap_id": site.aps.ids, "indoor": site.aps.indoor.astype(np.int64)}, progress,
                 site.aps.xy, qgis_enums.POINT, crs),
-            params.CONNECTIONS: write_table(self, parameters, context, params.CONNECTIONS,
-                                            {"mac": site.connections, "ap_id": site.connection_ap}, progress),
+            params.CONNECTIONS: write_table(self, parameters, context, params.CONNECTIONS, {
+                "mac": capture_macs(site).text(site.connections) if captures else site.connections,
+                "ap_id": site.connection_ap}, progress),
             TRUTH: write_table(self, parameters, context, TRUTH, {
                 "kind": site.truth.kind, "mac": site.truth.client_mac, "emissions": site.truth.emissions},
                 progress, site.truth.client_xy, qgis_enums.POINT, crs),
         }
+        if captures:
+            files = write_site_captures(site, captures, seed=knobs["seed"])
+            feedback.pushInfo(f"Wrote {len(files)} captures into {captures}.")
+            outputs[CAPTURES] = captures
         counts = site.truth.counts
         feedback.pushInfo(f"Simulated {len(probes)} PRs of {counts['clients']} clients; truth: "
                           + ", ".join(f"{k} = {counts[k]}" for k in TRUTH_NUMBERS))

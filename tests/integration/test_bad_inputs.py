@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 
 import numpy as np
@@ -59,6 +60,11 @@ def inputs(tmp_path_factory, write_geojson):
                                    [r.replace(",", ";") for r in ROWS])
     files["tokens.csv"] = _text(folder, "tokens.csv", ["mac", "aaa"])
     files["tokens.txt"] = _text(folder, "tokens.txt", ["aaa", "bbb"])
+    files["zeros.pcap"] = str(folder / "zeros.pcap")
+    (folder / "zeros.pcap").write_bytes(bytes(4096))
+    files["dot11.pcap"] = str(folder / "dot11.pcap")  # plain 802.11 (link type 105): no radiotap, no RSS
+    (folder / "dot11.pcap").write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 105) +
+                                        struct.pack("<IIII", 1717236000, 0, 24, 24) + bytes([0x40]) + bytes(23))
     files["empty_connections.csv"] = _text(folder, "empty_connections.csv", ["mac,ap_id"])
     aps = json.loads((SAMPLE_DIR / "aps.geojson").read_text())
     points = [f["geometry"]["coordinates"] for f in aps["features"]]
@@ -206,6 +212,10 @@ CASES = [
     ("simulate", lambda f, o: {"APS": f["aps_outdoor.geojson"], "INDOOR_CLIENTS": 5, "OUTPUT": o / "p.csv",
                                "AP_LAYER": o / "a.gpkg", "CONNECTIONS": o / "c.csv", "TRUTH": o / "t.gpkg"},
      r"Indoor clients \(INDOOR_CLIENTS\) need an indoor AP"),
+    ("importcaptures", lambda f, o: {"INPUT": [f["zeros.pcap"]], "OUTPUT": o / "i.gpkg"},
+     r"zeros.pcap: not a capture this tool reads.*pcapng"),
+    ("importcaptures", lambda f, o: {"INPUT": [f["dot11.pcap"]], "OUTPUT": o / "i.gpkg"},
+     r"no signal strength.*radiotap"),
     ("pipeline", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "2030-01-01T00:00:00",
                                "reassemble:CLIENT_MAP": o / "c.tif"}, r"No PR lies in the window"),
 ]
