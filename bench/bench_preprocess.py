@@ -6,42 +6,13 @@ native:statisticsbycategories grouping the same table by MAC (what an analyst wo
 Prints the time and rows/s of both and their ratio. Run by hand (make bench); not part of the tests.
 """
 import csv
-import importlib.util
 import os
 import sys
 import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("PROJ_DATA", "/usr/share/proj")
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def import_plugin():
-    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
-                                                  submodule_search_locations=[str(ROOT)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["wifidensity"] = module
-    spec.loader.exec_module(module)
-
-
-def start_processing():
-    from qgis.analysis import QgsNativeAlgorithms
-    from qgis.core import QgsApplication
-    app = QgsApplication([], False)
-    app.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-    Processing.initialize()
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("native") is None:
-        registry.addProvider(QgsNativeAlgorithms())
-    from wifidensity.plugin.provider import WifiDensityProvider
-    provider = WifiDensityProvider()
-    registry.addProvider(provider)
-    return app, provider
+from processing_session import start_processing, timed_run
 
 
 def write_probes(path, rows):
@@ -69,26 +40,18 @@ def statistics_by_categories():
                 if registry.algorithmById(name) is not None)
 
 
-def timed(name, parameters):
-    import processing
-    began = time.perf_counter()
-    result = processing.run(name, parameters)
-    return time.perf_counter() - began, result
-
-
 def main():
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    import_plugin()
     app, provider = start_processing()
     with tempfile.TemporaryDirectory() as folder:
         table = os.path.join(folder, "probes.csv")
         began = time.perf_counter()
         count = write_probes(table, rows)
         print(f"wrote {count} rows in {time.perf_counter() - began:.1f} s ({os.path.getsize(table) / 1e6:.0f} MB)")
-        ours, result = timed("wifidensity:preprocess", {"INPUT": table, "OUTPUT": os.path.join(folder, "cr.csv")})
+        ours, result = timed_run("wifidensity:preprocess", {"INPUT": table, "OUTPUT": os.path.join(folder, "cr.csv")})
         print(f"wifidensity:preprocess: {ours:.2f} s, {count / ours:,.0f} rows/s "
               f"(P = {result['P']}, EMISSIONS = {result['EMISSIONS']}, CF = {result['CF']})")
-        theirs, _ = timed(statistics_by_categories(), {
+        theirs, _ = timed_run(statistics_by_categories(), {
             "INPUT": table, "VALUES_FIELD_NAME": "rss", "CATEGORIES_FIELD_NAME": ["mac"],
             "OUTPUT": os.path.join(folder, "by_mac.csv")})
         print(f"{statistics_by_categories()} by mac: {theirs:.2f} s, {count / theirs:,.0f} rows/s")
