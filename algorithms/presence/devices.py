@@ -1,0 +1,26 @@
+"""Stable devices: the tokens that can be followed without following randomised MACs.
+
+A stable device is a token listed in CONNECTIONS or with more than THRESHOLD PR rows in the whole input.
+A randomising phone draws a fresh MAC for almost every emission (paper §3.2: its tokens occur 1..THRESHOLD
+times, class CR), so every other token is never followed: its rows only count in the denominator of
+``stable_share``.
+"""
+import numpy as np
+
+
+def device_codes(tokens):
+    """Per PR, a device number 0..D-1 (tokens sorted), and the distinct tokens with their PR row counts."""
+    distinct, code, rows = np.unique(np.asarray(tokens).astype(str), return_inverse=True, return_counts=True)
+    return code.reshape(-1), distinct, rows
+
+
+def stable_devices(distinct, rows, connections, threshold):
+    """Per distinct token: True when it is in ``connections`` (tokens, or None) or has more than ``threshold`` rows.
+
+    Also returns how many tokens of ``connections`` occur in the probe table.
+    """
+    stable = rows > threshold
+    if connections is None or len(connections) == 0:
+        return stable, 0
+    connected = np.isin(distinct, np.asarray(connections).astype(str))
+    return stable | connected, int(connected.sum())
