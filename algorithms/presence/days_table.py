@@ -27,7 +27,7 @@ def days_table(first_day, days, row_day, row_stable, device_days, session_dwell,
     session_dwell: dwell of each session in seconds (NaN: not a visit); k: K_ANONYMITY.
     """
     day = device_days.day - first_day
-    counts = {"devices_stable": np.bincount(day, minlength=days),
+    fields = {"devices_stable": np.bincount(day, minlength=days),
               "passersby": np.bincount(day, device_days.passerby, days),
               "visitors": np.bincount(day, device_days.visitor, days),
               "residents": np.bincount(day, device_days.resident, days),
@@ -39,20 +39,17 @@ def days_table(first_day, days, row_day, row_stable, device_days, session_dwell,
     in_bucket = bucket >= 0
     by_bucket = np.bincount(visit_day[in_bucket] * len(DWELL_FIELDS) + bucket[in_bucket],
                             minlength=days * len(DWELL_FIELDS)).reshape(days, len(DWELL_FIELDS))
-    counts.update({field: by_bucket[:, i] for i, field in enumerate(DWELL_FIELDS)})
-    latest_only = np.full(days, np.nan)
+    fields.update({field: by_bucket[:, i] for i, field in enumerate(DWELL_FIELDS)})
     for field, value in loyalty_counts(device_days).items():
-        counts[field] = latest_only.copy()
-        counts[field][-1] = value
-    visits = np.bincount(visit_day, minlength=days)
-    seen = counts["visitors"] + counts["passersby"]
+        fields[field] = np.full(days, np.nan)
+        fields[field][-1] = value
+    seen = fields["visitors"] + fields["passersby"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratios = {"capture_rate": (counts["visitors"] / seen, seen),
-                  "median_dwell_min": (medians(dwell_min, visit_day, days), visits)}
+        fields["capture_rate"] = (fields["visitors"] / seen, seen)
         share = np.bincount(row_day - first_day, row_stable, days) / np.bincount(row_day - first_day, None, days)
-    cells, suppressed = k_anonymous_rows(counts, ratios, k)
-    columns = {"date": day_dates(first_day + np.arange(days))}
-    columns.update(cells)
-    columns["stable_share"] = np.array([None if not np.isfinite(s) else float(s) for s in share], dtype=object)
-    columns["suppressed"] = suppressed
+    fields["median_dwell_min"] = (medians(dwell_min, visit_day, days), np.bincount(visit_day, minlength=days))
+    cells, suppressed = k_anonymous_rows({name: fields[name] for name, _ in DAY_FIELDS if name in fields}, k)
+    columns = {"date": day_dates(first_day + np.arange(days)), **cells,
+               "stable_share": np.array([float(s) if np.isfinite(s) else None for s in share], dtype=object),
+               "suppressed": suppressed}
     return Table(DAY_FIELDS, {name: columns[name] for name, _ in DAY_FIELDS})

@@ -36,11 +36,7 @@ def local_days(seconds, zone):
     seconds: UTC epoch seconds (float64, finite); zone: a tzinfo from ``time_zone``.
     """
     seconds = np.asarray(seconds, dtype=np.float64)
-    if len(seconds) == 0:
-        return np.zeros(0, dtype=np.int64)
-    transitions, offsets = _offset_steps(float(seconds.min()), float(seconds.max()), zone)
-    offset = offsets[np.searchsorted(transitions, seconds, side="right")]
-    return np.floor((seconds + offset) / _DAY).astype(np.int64)
+    return np.floor((seconds + utc_offsets(seconds, zone)) / _DAY).astype(np.int64)
 
 
 def day_dates(days):
@@ -48,16 +44,18 @@ def day_dates(days):
     return np.asarray(days, dtype=np.int64).astype("datetime64[D]")
 
 
-def _offset_steps(first, last, zone):
-    """The zone's UTC offset as a step function over [first, last]: the instants (whole seconds) where it
-    changes and the offset before, between and after them. Offsets are sampled every hour and each change is
-    narrowed to the second by bisection (time zones never change offset twice within an hour)."""
-    grid = np.arange(np.floor(first / _HOUR) * _HOUR, last + _HOUR, _HOUR)
-    sampled = np.array([_offset(s, zone) for s in grid])
-    changed = np.flatnonzero(sampled[1:] != sampled[:-1])
-    transitions = np.array([_first_second_with(sampled[i + 1], grid[i], grid[i + 1], zone) for i in changed],
-                           dtype=np.float64)
-    return transitions, np.concatenate([sampled[:1], sampled[changed + 1]])
+def utc_offsets(seconds, zone):
+    """The zone's UTC offset (seconds) at each time. The offset is read at the start and end of every hour
+    that holds a time, and where it differs the change is narrowed to the second by bisection (time zones
+    never change offset twice within an hour), so the cost follows the hours with data, not the rows."""
+    hours, of_time = np.unique(np.floor(seconds / _HOUR), return_inverse=True)
+    of_time = of_time.reshape(-1)
+    before = np.array([_offset(h * _HOUR, zone) for h in hours])
+    after = np.array([_offset((h + 1) * _HOUR, zone) for h in hours])
+    change = np.full(len(hours), np.inf)
+    for i in np.flatnonzero(before != after):
+        change[i] = _first_second_with(after[i], hours[i] * _HOUR, (hours[i] + 1) * _HOUR, zone)
+    return np.where(seconds >= change[of_time], after[of_time], before[of_time])
 
 
 def _first_second_with(new_offset, before, after, zone):

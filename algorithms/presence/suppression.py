@@ -1,9 +1,11 @@
-"""k-anonymity of the aggregates: no output lets a reader single out fewer than K_ANONYMITY devices.
+"""k-anonymity of the aggregates: no published count lies between 1 and K_ANONYMITY - 1.
 
 Every count from 1 to K - 1 is written as NULL and its field is named in the row's ``suppressed`` text
 (0 stays 0: an empty cell reveals nobody). A ratio is NULL when the devices or visits it is made of number
 fewer than K (named in ``suppressed`` when there were some, left unnamed when there were none and the ratio
 does not exist). Flows of fewer than K devices are left out. K = 1 suppresses nothing.
+Cells are suppressed one by one: where a row still shows the parts of a sum (devices_stable = passersby +
+visitors + residents) or a rate with its basis, a withheld count can be worked out from the others.
 """
 import numpy as np
 
@@ -16,23 +18,26 @@ def hidden(counts, k):
     return (counts >= 1) & (counts < k)
 
 
-def k_anonymous_rows(counts, ratios, k):
+def k_anonymous_rows(fields, k):
     """The cells of a table after suppression, and each row's ``suppressed`` text.
 
-    counts: {field: float64 array of counts, NaN where the field has no value in that row};
-    ratios: {field: (values, basis)}: the ratio is withheld where its basis count is 1..k-1, and NULL where
-    the basis is 0. Returns ({field: object array of int / float / None}, object array of text).
-    Fields are named in the order of ``counts`` then ``ratios``.
+    fields: {field: values} in output order, values either a float64 array of counts (NaN where the field
+    has no value in that row) or a ratio (values, basis): withheld where its basis count is 1..k-1, NULL
+    where the basis is 0. Returns ({field: object array of int / float / None}, object array of text naming
+    the withheld fields of each row in output order).
     """
-    rows = len(next(iter(counts.values())))
+    first = next(iter(fields.values()))
+    rows = len(first[0] if isinstance(first, tuple) else first)
     named = [[] for _ in range(rows)]
     cells = {}
-    for field, values in counts.items():
-        values = np.asarray(values, dtype=np.float64)
-        cells[field] = _cells(values, hidden(values, k), field, named, int)
-    for field, (values, basis) in ratios.items():
-        values = np.where(np.asarray(basis) > 0, values, np.nan)
-        cells[field] = _cells(values, hidden(basis, k), field, named, float)
+    for field, values in fields.items():
+        if isinstance(values, tuple):
+            ratio, basis = values
+            cells[field] = _cells(np.where(np.asarray(basis) > 0, ratio, np.nan), hidden(basis, k), field, named,
+                                  float)
+        else:
+            values = np.asarray(values, dtype=np.float64)
+            cells[field] = _cells(values, hidden(values, k), field, named, int)
     return cells, np.array([SEPARATOR.join(names) for names in named], dtype=object)
 
 
