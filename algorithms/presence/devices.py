@@ -7,11 +7,24 @@ times, class CR), so every other token is never followed: its rows only count in
 """
 import numpy as np
 
+from ..core.errors import InputError
+
+_EMPTY = ("", "None", "NULL", "nan")  # how an empty cell reads once it is text
+
 
 def device_codes(tokens):
-    """Per PR, a device number 0..D-1 (tokens sorted), and the distinct tokens with their PR row counts."""
+    """Per PR, a device number 0..D-1 (tokens sorted), and the distinct tokens with their PR row counts.
+
+    InputError naming the first row whose token is empty: empty cells would all be one device.
+    """
     distinct, code, rows = np.unique(np.asarray(tokens).astype(str), return_inverse=True, return_counts=True)
-    return code.reshape(-1), distinct, rows
+    code = code.reshape(-1)
+    empty = np.flatnonzero(np.isin(np.char.strip(distinct), _EMPTY))
+    if len(empty):
+        row = int(np.flatnonzero(np.isin(code, empty))[0])
+        raise InputError(f"Row {row + 1}: the MAC field is empty ({int(rows[empty].sum())} such rows). Give every "
+                         "PR the token of its MAC, or filter those PRs out.")
+    return code, distinct, rows
 
 
 def stable_devices(distinct, rows, connections, threshold):

@@ -34,7 +34,7 @@ def split_sessions(device, time, day, gap_seconds):
     begins = np.ones(count, dtype=bool)
     begins[1:] = (device[1:] != device[:-1]) | (time[1:] - time[:-1] > gap_seconds)
     first = np.flatnonzero(begins)
-    last = np.append(first[1:], count) - 1
+    last = np.flatnonzero(np.append(begins[1:], True)[:count])
     return Sessions(first=first, row_session=np.cumsum(begins) - 1, device=device[first], day=day[first],
                     start=time[first], end=time[last])
 

@@ -111,3 +111,13 @@ def test_loyalty_counts_distinct_visit_days_on_the_latest_row_only():
     assert [r["visit_days_1"] for r in table] == [None] * 5 + [1]
     assert (table[-1]["visit_days_2_4"], table[-1]["visit_days_5_plus"]) == (1, 1)
     assert [r["reentries"] for r in table] == [1, 1, 1, 0, 0, 0]
+
+
+def test_only_randomised_tokens_give_zeros_and_say_why():
+    aps, zones = site()
+    rows = [(T0 + 60 * i, "S1", f"r{i}", -50.0) for i in range(20)]
+    result = presence(hand_probes(rows), aps, zones, settings=PresenceSettings(k_anonymity=1))
+    (day,) = [dict(zip(NAMES, row)) for row in result.days.rows()]
+    assert (day["devices_stable"], day["visitors"], day["stable_share"], day["median_dwell_min"]) == (0, 0, 0.0, None)
+    assert len(result.flows) == 0 and result.flow_lines.shape == (0, 2, 2)
+    assert any("No stable device" in note for note in result.notes)

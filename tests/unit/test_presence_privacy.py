@@ -118,6 +118,9 @@ def test_bad_tables_are_refused_with_the_row_or_ap():
     late = Probes(probes.time * 1000, probes.ap_id, probes.mac, probes.rss)
     with pytest.raises(InputError, match="milliseconds"):
         presence(late, aps, zones, settings=PresenceSettings(timezone="Europe/Paris"))
+    empty = Probes(probes.time, probes.ap_id, np.where(np.arange(len(probes)) == 4, None, probes.mac), probes.rss)
+    with pytest.raises(InputError, match="Row 5: the MAC field is empty"):
+        presence(empty, aps, zones)
     positive = Probes(probes.time, probes.ap_id, probes.mac, np.where(np.arange(len(probes)) == 2, 3.0, -50.0))
     with pytest.raises(InputError, match="Row 3"):
         presence(positive, aps, zones)
