@@ -7,7 +7,6 @@ re-entries; no flows, buckets or suppression) run in the same process on the sam
 
 Prints the time and rows/s of both and their ratio. Run by hand (make bench); not part of the tests.
 """
-import importlib.util
 import sys
 import time
 from collections import defaultdict
@@ -18,17 +17,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "devtools"))
+from plugin_package import import_plugin_package  # noqa: E402
+
 STORE_APS, CORRIDOR_APS = ["S1", "S2", "S3", "S4"], ["C1", "C2", "C3"]
 START = 1711929600.0  # 2024-04-01 00:00 UTC
 TIMEZONE = "Europe/Paris"
-
-
-def import_plugin():
-    spec = importlib.util.spec_from_file_location("wifidensity", ROOT / "__init__.py",
-                                                  submodule_search_locations=[str(ROOT)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["wifidensity"] = module
-    spec.loader.exec_module(module)
 
 
 def simulate(rows, seed=1):
@@ -110,7 +104,7 @@ def timed(function, *args):
 
 def main():
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    import_plugin()
+    import_plugin_package()
     from wifidensity.algorithms.presence import PresenceSettings, presence
     settings = PresenceSettings(timezone=TIMEZONE, k_anonymity=1)
     probes, aps, zones, connections = simulate(rows)
