@@ -63,7 +63,8 @@ class PresenceResult:
 def presence(probes, aps, ap_zones, connections=None, settings=None, progress=SILENT):
     """Visitors, passers-by, dwell, loyalty and flows of the stable devices of ``probes``.
 
-    probes: records.Probes (time in UTC epoch seconds, ap_id and mac as text, rss in dBm);
+    probes: records.Probes (time in UTC epoch seconds, as ``core.timeparse.to_seconds`` reads them; ap_id and
+    mac as text; rss in dBm);
     aps: records.AccessPoints (ids, xy); ap_zones: the zone of each AP (text, parallel to aps.ids);
     connections: tokens of connected clients, or None; settings: PresenceSettings (None: the defaults).
     """
@@ -75,20 +76,16 @@ def presence(probes, aps, ap_zones, connections=None, settings=None, progress=SI
     row_zone = ap_zone[probe_ap_rows(probes.ap_id, aps)]
     progress.step(0.1)
 
-    notes = []
     device, distinct, rows = device_codes(probes.mac)
     stable, connected = stable_devices(distinct, rows, connections, settings.threshold)
-    if connections is not None and len(connections) and not connected:
-        notes.append("No token of the connections table occurs in the probe table: if the probe MACs are hashed, "
-                     "hash the connections table with the same secret.")
     row_day = local_days(time, zone)
     row_stable = stable[device]
     progress.step(0.3)
 
-    keep = np.flatnonzero(row_stable)
-    order = keep[np.lexsort((time[keep], device[keep]))]
-    s_device, s_time, s_rss, s_zone = device[order], time[order], rss[order], row_zone[order]
-    sessions = split_sessions(s_device, s_time, row_day[order], settings.session_gap_min * 60.0)
+    order = np.flatnonzero(row_stable)
+    order = order[np.lexsort((time[order], device[order]))]  # the stable rows by device, then time
+    s_time, s_rss, s_zone = time[order], rss[order], row_zone[order]
+    sessions = split_sessions(device[order], s_time, row_day[order], settings.session_gap_min * 60.0)
     in_store = (s_zone == store) & (s_rss >= settings.visitor_rss)
     dwell = visit_dwell(s_time, in_store, sessions.first, settings.min_dwell_min * 60.0)
     daily = device_days(sessions, dwell, settings.max_dwell_h * 3600.0)
@@ -100,18 +97,24 @@ def presence(probes, aps, ap_zones, connections=None, settings=None, progress=SI
     progress.step(0.7)
 
     followed = ~daily.resident[daily.of_session][sessions.row_session]
-    step_session, step_zone = minute_zones(sessions.row_session[followed], s_time[followed], s_rss[followed],
-                                           s_zone[followed])
-    moved_in, moved_from, moved_to = transitions(step_session, step_zone)
-    flows, lines = flow_table(moved_in, moved_from, moved_to, sessions.device, sessions.day, zone_names,
+    steps = minute_zones(sessions.row_session[followed], s_time[followed], s_rss[followed], s_zone[followed])
+    flows, lines = flow_table(*transitions(*steps), sessions.device, sessions.day, zone_names,
                               zone_centroids(ap_zone, aps.xy, len(zone_names)), settings.k_anonymity)
     progress.step(1.0)
-    if not stable.any():
-        notes.append(f"No stable device: every token has {settings.threshold} PR rows or fewer and none is in the "
-                     "connections table, so the day table holds zeros (only randomised MACs were heard).")
-    summary = {"PR_ROWS": int(len(time)), "STABLE_ROWS": int(len(keep)), "DAYS": len(days),
+    summary = {"PR_ROWS": int(len(time)), "STABLE_ROWS": int(len(order)), "DAYS": len(days),
                "FIRST_DATE": str(day_dates(first_day)), "LAST_DATE": str(day_dates(last_day))}
-    return PresenceResult(days, flows, lines, summary, notes)
+    return PresenceResult(days, flows, lines, summary, _notes(connections, connected, stable, settings.threshold))
+
+
+def _notes(connections, connected, stable, threshold):
+    notes = []
+    if connections is not None and len(connections) and not connected:
+        notes.append("No token of the connections table occurs in the probe table: if the probe MACs are hashed, "
+                     "hash the connections table with the same secret.")
+    if not stable.any():
+        notes.append(f"No stable device: every token has {threshold} PR rows or fewer and none is in the "
+                     "connections table, so the day table holds zeros (only randomised MACs were heard).")
+    return notes
 
 
 def _checked_times(time):

@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 
 from presence_store import hand_probes, site, utc
+from wifidensity.algorithms.core.errors import Cancelled
+from wifidensity.algorithms.core.progress import Progress
 from wifidensity.algorithms.presence import PresenceSettings, presence
 from wifidensity.algorithms.presence.days_table import DAY_FIELDS
 
@@ -121,3 +123,23 @@ def test_only_randomised_tokens_give_zeros_and_say_why():
     assert (day["devices_stable"], day["visitors"], day["stable_share"], day["median_dwell_min"]) == (0, 0, 0.0, None)
     assert len(result.flows) == 0 and result.flow_lines.shape == (0, 2, 2)
     assert any("No stable device" in note for note in result.notes)
+
+
+def test_progress_is_reported_and_cancel_stops_the_tool():
+    class Recorder(Progress):
+        def __init__(self, cancel_after):
+            self.seen, self.cancel_after = [], cancel_after
+
+        def report(self, fraction):
+            self.seen.append(fraction)
+
+        def is_cancelled(self):
+            return len(self.seen) >= self.cancel_after
+
+    aps, zones = site()
+    rows = hand_probes(stay("a", T0, 30))
+    done = Recorder(cancel_after=99)
+    presence(rows, aps, zones, progress=done)
+    assert done.seen == sorted(done.seen) and done.seen[-1] == 1.0
+    with pytest.raises(Cancelled):
+        presence(rows, aps, zones, progress=Recorder(cancel_after=2))
