@@ -19,7 +19,7 @@ def device_codes(tokens):
     """
     distinct, code, rows = np.unique(np.asarray(tokens).astype(str), return_inverse=True, return_counts=True)
     code = code.reshape(-1)
-    empty = np.flatnonzero(np.isin(np.char.strip(distinct), _EMPTY))
+    empty = np.flatnonzero(_listed(distinct, _EMPTY))
     if len(empty):
         row = int(np.flatnonzero(np.isin(code, empty))[0])
         raise InputError(f"Row {row + 1}: the MAC field is empty ({int(rows[empty].sum())} such rows). Give every "
@@ -28,12 +28,23 @@ def device_codes(tokens):
 
 
 def stable_devices(distinct, rows, connections, threshold):
-    """Per distinct token: True when it is in ``connections`` (tokens, or None) or has more than ``threshold`` rows.
+    """Per distinct token (sorted, as ``device_codes`` gives them): True when it is in ``connections`` (tokens,
+    or None) or has more than ``threshold`` rows.
 
     Also returns how many tokens of ``connections`` occur in the probe table.
     """
     stable = rows > threshold
     if connections is None or len(connections) == 0:
         return stable, 0
-    connected = np.isin(distinct, np.asarray(connections).astype(str))
+    connected = _listed(distinct, connections)
     return stable | connected, int(connected.sum())
+
+
+def _listed(distinct, values):
+    """Per token of the sorted ``distinct``: True when it is one of ``values`` (binary search: the values are
+    few, the tokens many)."""
+    values = np.asarray(values).astype(str)
+    at = np.searchsorted(distinct, values).clip(0, len(distinct) - 1)
+    found = np.zeros(len(distinct), dtype=bool)
+    found[at[distinct[at] == values]] = True
+    return found

@@ -1,7 +1,7 @@
 """Flows between zones: per local day, transitions between zones within sessions, counted in devices.
 
 Each minute of a session is given the zone of the AP that heard its strongest PR (the earliest of equally
-strong ones); a change of zone from one such minute to the next minute of the same session is a transition.
+strong ones); a change of zone from one such minute to the session's next minute with PRs is a transition.
 A (day, from, to) row counts the devices that made that transition at least once in a session of that day
 (the day the session starts on). Residents' sessions are left out, as they are of every count but
 ``devices_stable``. Zone centroids are the mean position of the zone's APs: the map draws a line between them.
@@ -45,14 +45,18 @@ def transitions(step_session, step_zone):
 def flow_table(session_of_step, from_zone, to_zone, session_device, session_day, zone_names, centroids, k):
     """OUTPUT_FLOWS as a Table (date, from_zone, to_zone, devices) sorted by those fields, flows of fewer than
     k devices left out, and the (n, 2, 2) array of line ends (from centroid, to centroid) of its rows."""
-    moves = np.column_stack([session_day[session_of_step], from_zone, to_zone,
-                             session_device[session_of_step]]).astype(np.int64).reshape(-1, 4)
-    distinct_moves = np.unique(moves, axis=0)
-    flows, devices = np.unique(distinct_moves[:, :3], axis=0, return_counts=True)
+    day = session_day[session_of_step]
+    first_day = int(day.min()) if len(day) else 0
+    shape = (int(day.max()) - first_day + 1 if len(day) else 1, len(zone_names), len(zone_names))
+    flow_keys, flow_of_move = np.unique(np.ravel_multi_index((day - first_day, from_zone, to_zone), shape),
+                                        return_inverse=True)
+    devices_of = int(session_device.max()) + 1 if len(session_device) else 1
+    made = np.unique(flow_of_move.reshape(-1).astype(np.int64) * devices_of + session_device[session_of_step])
+    devices = np.bincount(made // devices_of, minlength=len(flow_keys))
     keep = kept_flows(devices, k)
-    flows, devices = flows.reshape(-1, 3)[keep], devices[keep]
+    day, origin, destination = (a[keep] for a in np.unravel_index(flow_keys, shape))
     names = np.asarray(zone_names, dtype=object)
-    columns = {"date": day_dates(flows[:, 0]), "from_zone": names[flows[:, 1]], "to_zone": names[flows[:, 2]],
-               "devices": devices.astype(np.int64)}
-    lines = np.stack([centroids[flows[:, 1]], centroids[flows[:, 2]]], axis=1).reshape(-1, 2, 2)
+    columns = {"date": day_dates(day + first_day), "from_zone": names[origin], "to_zone": names[destination],
+               "devices": devices[keep].astype(np.int64)}
+    lines = np.stack([centroids[origin], centroids[destination]], axis=1).reshape(-1, 2, 2)
     return Table(FLOW_FIELDS, columns), lines

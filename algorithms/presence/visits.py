@@ -35,12 +35,12 @@ def dwell_bucket(dwell_minutes):
 
 def medians(values, group, groups):
     """Median of ``values`` per group 0..groups-1 (mean of the two middle ones for an even count; NaN if empty)."""
+    if len(values) == 0:
+        return np.full(groups, np.nan)
     order = np.lexsort((values, group))
     values, group = values[order], group[order]
     count = np.bincount(group, minlength=groups)
     offset = np.concatenate([[0], np.cumsum(count)[:-1]])
-    low = np.minimum(offset + (count - 1) // 2, max(len(values) - 1, 0))
-    high = np.minimum(offset + count // 2, max(len(values) - 1, 0))
-    if len(values) == 0:
-        return np.full(groups, np.nan)
+    last = len(values) - 1  # empty groups point past the end: clip, their NaN is set below
+    low, high = np.minimum(offset + (count - 1) // 2, last), np.minimum(offset + count // 2, last)
     return np.where(count > 0, (values[low] + values[high]) / 2.0, np.nan)
