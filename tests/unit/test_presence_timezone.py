@@ -81,3 +81,16 @@ def test_an_unknown_time_zone_is_an_input_error_naming_timezone(name):
     with pytest.raises(InputError, match="TIMEZONE"):
         presence(hand_probes(visit("a", "2024-03-30T10:00:00")), aps, zones,
                  settings=PresenceSettings(timezone=name))
+
+
+def test_without_a_time_zone_database_utc_works_and_other_zones_say_what_to_install(monkeypatch):
+    import zoneinfo
+
+    def no_database(key):
+        raise zoneinfo.ZoneInfoNotFoundError(key)
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", no_database)
+    monkeypatch.setattr(zoneinfo, "available_timezones", set)
+    assert local_days(np.array([utc("2024-03-30T23:30:00")]), time_zone("UTC")).tolist() == [19812]
+    with pytest.raises(InputError, match="tzdata"):
+        time_zone("Europe/Paris")
