@@ -19,7 +19,7 @@ The truth of each device and day is known by construction because every threshol
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -207,13 +207,15 @@ def simulate_store(seed=7, random_per_day=300):
 
     for i, day in enumerate(days):
         for j in range(6 + i):
-            kinds = [("pass", 0)] + ([("pass", 0)] if j % 3 == 0 else []) + ([("short", 1 + j % 3)] if j % 4 == 1 else [])
+            kinds = [("pass", 0)] + ([("pass", 0)] if j % 3 == 0 else []) + \
+                ([("short", 1 + j % 3)] if j % 4 == 1 else [])
             b.day_of(b.device(), day, kinds)
         for bucket, count in enumerate((5 + i % 3, 4 + i % 2, 3 + i % 4, 1 + i % 3)):
             for _ in range(count):
                 b.day_of(b.device(), day, [("visit", b.dwell(bucket))])
         for j in range(1 + i % 3):                                                       # re-entries
-            b.day_of(b.device(), day, [("visit", b.dwell(0)), ("visit", b.dwell(1))] + ([("visit", 8)] if j == 1 else []))
+            b.day_of(b.device(), day,
+                     [("visit", b.dwell(0)), ("visit", b.dwell(1))] + ([("visit", 8)] if j == 1 else []))
         b.day_of(b.device(), day, [("short", 3), ("visit", b.dwell(1)), ("pass", 0)])
         b.day_of(b.device(), day, [("visit", 300), ("visit", 340)], hour=7)              # 11 h, not resident
         for _ in range(1 + i % 4):                                                       # residents
@@ -231,7 +233,7 @@ def simulate_store(seed=7, random_per_day=300):
         b._emit(four, t + 60 * k, [("C1", -60)])
     b.devices[four].sessions.append(PlannedSession(days[2], "pass", 0.0, 180.0))
     three = b.token()                                                    # THRESHOLD rows: never followed
-    for k, offset in enumerate((0, 360, 420)):
+    for offset in (0, 360, 420):
         b._emit(three, local_start(days[2], 16, 0) + offset, [("S1", -45)])
 
     visit_in_three = b.device(connected=True)                            # connected: stable with 3 rows
@@ -342,11 +344,11 @@ def site():
 def utc(text):
     """UTC seconds of ISO 8601 text; text without a zone is UTC."""
     stamp = datetime.fromisoformat(text)
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
 
 
 def hand_probes(rows):
     """Probes from (time, ap, token, rss) tuples, times as ISO text or UTC seconds."""
     time, ap, mac, rss = zip(*rows)
-    return Probes(np.array([utc(t) if isinstance(t, str) else float(t) for t in time]), np.array(ap, dtype=object), np.array(mac, dtype=object),
-                  np.array(rss, dtype=np.float64))
+    seconds = np.array([utc(t) if isinstance(t, str) else float(t) for t in time])
+    return Probes(seconds, np.array(ap, dtype=object), np.array(mac, dtype=object), np.array(rss, dtype=np.float64))

@@ -3,7 +3,7 @@
 Times without a zone are UTC; the day of a time is the calendar date a clock of TIMEZONE shows at that
 instant, so a 23-hour or 25-hour day is one day, as the zone defines it.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -16,7 +16,7 @@ _DAY = 86400
 def time_zone(name):
     """The tzinfo of the IANA zone ``name`` (UTC needs no time-zone database); InputError when unknown."""
     if name == "UTC":
-        return timezone.utc
+        return UTC
     import zoneinfo
     try:
         return zoneinfo.ZoneInfo(str(name))

@@ -7,8 +7,8 @@ SESSION_GAP = 10 min, VISITOR_RSS = -70 dBm, MIN_DWELL = 5 min, MAX_DWELL = 12 h
 from datetime import date
 
 import pytest
-
 from presence_store import hand_probes, site, utc
+
 from wifidensity.algorithms.core.errors import Cancelled
 from wifidensity.algorithms.core.progress import Progress
 from wifidensity.algorithms.presence import PresenceSettings, presence

@@ -4,8 +4,8 @@ tokens left out."""
 from datetime import date
 
 import numpy as np
-
 from presence_store import hand_probes, utc
+
 from wifidensity.algorithms.core.records import AccessPoints
 from wifidensity.algorithms.presence import PresenceSettings, presence
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import numpy as np
 import pytest
-
 from presence_store import hand_probes, simulate_store, site, utc
+
 from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.core.records import Probes
 from wifidensity.algorithms.presence import PresenceSettings, presence

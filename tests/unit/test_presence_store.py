@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-
 from presence_store import DAYS, FIRST_DATE, simulate_store, truth_days
+
 from wifidensity.algorithms.presence import PresenceSettings, presence
 from wifidensity.algorithms.presence.days_table import DAY_FIELDS
 

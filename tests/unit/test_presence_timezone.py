@@ -1,10 +1,11 @@
 """Local days: the calendar days of TIMEZONE (zoneinfo), DST included; times without a zone are UTC."""
+import itertools
 from datetime import date, datetime
 
 import numpy as np
 import pytest
-
 from presence_store import hand_probes, site, utc
+
 from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.core.timeparse import to_seconds
 from wifidensity.algorithms.presence import PresenceSettings, presence
@@ -18,7 +19,7 @@ def changes(ordered, zone):
     """The seconds at which the zone's UTC offset changes between consecutive sorted instants."""
     offset = [datetime.fromtimestamp(s, zone).utcoffset() for s in ordered]
     found = []
-    for i in np.flatnonzero([a != b for a, b in zip(offset[:-1], offset[1:])]):
+    for i in np.flatnonzero([a != b for a, b in itertools.pairwise(offset)]):
         low, high = int(ordered[i]), int(ordered[i + 1]) + 1
         while high - low > 1:
             mid = (low + high) // 2
