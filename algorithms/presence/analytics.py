@@ -28,6 +28,7 @@ class PresenceSettings:
     timezone: str = "UTC"         # TIMEZONE, IANA name
     store_zone: str = "store"     # STORE_ZONE
     k_anonymity: int = 5          # K_ANONYMITY
+    complementary: bool = True    # COMPLEMENTARY: also withhold what would give a withheld count away
 
     def check(self):
         """InputError naming the first parameter out of range."""
@@ -93,7 +94,7 @@ def presence(probes, aps, ap_zones, connections=None, settings=None, progress=SI
 
     first_day, last_day = int(row_day.min()), int(row_day.max())
     days = days_table(first_day, last_day - first_day + 1, row_day, row_stable, daily, dwell,
-                      settings.k_anonymity)
+                      settings.k_anonymity, settings.complementary)
     progress.step(0.7)
 
     followed = ~daily.resident[daily.of_session][sessions.row_session]

@@ -20,11 +20,19 @@ DAY_FIELDS = ([("date", "date")] + [(f, "int") for f in COUNT_FIELDS] + [("captu
               + [(f, "int") for f in LOYALTY_FIELDS] + [("stable_share", "float"), ("suppressed", "text")])
 
 
-def days_table(first_day, days, row_day, row_stable, device_days, session_dwell, k):
+# what complementary suppression protects: sums that hold in every row (a device-day is a resident, a visitor
+# or a passer-by; a visit is its visitor's first of the day or a re-entry, and falls in a dwell bucket when
+# MIN_DWELL is 5 min or more) and the terms of the rate
+IDENTITIES = (("devices_stable", "passersby", "visitors", "residents"), ("visitors", "reentries", *DWELL_FIELDS))
+RATE_TERMS = {"capture_rate": ("visitors", "passersby")}
+
+
+def days_table(first_day, days, row_day, row_stable, device_days, session_dwell, k, complementary=True):
     """The day table of local days first_day .. first_day + days - 1.
 
     row_day / row_stable: local day and stable flag of every PR row; device_days: ``device_days.DeviceDays``;
-    session_dwell: dwell of each session in seconds (NaN: not a visit); k: K_ANONYMITY.
+    session_dwell: dwell of each session in seconds (NaN: not a visit); k: K_ANONYMITY; complementary:
+    also withhold what would let a withheld count be worked out (suppression.py).
     """
     day = device_days.day - first_day
     fields = {"devices_stable": np.bincount(day, minlength=days),
@@ -48,7 +56,8 @@ def days_table(first_day, days, row_day, row_stable, device_days, session_dwell,
         fields["capture_rate"] = (fields["visitors"] / seen, seen)
         share = np.bincount(row_day - first_day, row_stable, days) / np.bincount(row_day - first_day, None, days)
     fields["median_dwell_min"] = (medians(dwell_min, visit_day, days), np.bincount(visit_day, minlength=days))
-    cells, suppressed = k_anonymous_rows({name: fields[name] for name, _ in DAY_FIELDS if name in fields}, k)
+    cells, suppressed = k_anonymous_rows({name: fields[name] for name, _ in DAY_FIELDS if name in fields}, k,
+                                         IDENTITIES if complementary else (), RATE_TERMS if complementary else None)
     columns = {"date": day_dates(first_day + np.arange(days)), **cells,
                "stable_share": np.array([float(s) if np.isfinite(s) else None for s in share], dtype=object),
                "suppressed": suppressed}

@@ -31,9 +31,10 @@ def small_store():
     return rows
 
 
-def run(rows, k):
+def run(rows, k, complementary=False):
     aps, zones = site()
-    result = presence(hand_probes(rows), aps, zones, settings=PresenceSettings(k_anonymity=k))
+    result = presence(hand_probes(rows), aps, zones,
+                      settings=PresenceSettings(k_anonymity=k, complementary=complementary))
     return [dict(zip(NAMES, row)) for row in result.days.rows()]
 
 
@@ -51,6 +52,16 @@ def test_counts_from_1_to_k_minus_1_are_null_and_named_and_zero_stays_zero():
     assert second["suppressed"] == ("devices_stable, passersby, visitors, capture_rate, dwell_5_20, "
                                     "median_dwell_min, visit_days_1, visit_days_2_4")
     assert (first["date"], second["date"]) == (date(2024, 5, 6), date(2024, 5, 7))
+
+
+def test_complementary_suppression_hides_what_the_sums_give_away():
+    """With the rule as written, day 1 shows devices_stable 9 = passersby 6 + residents 0 + visitors (withheld),
+    and capture_rate 3/9: both give visitors = 3 away. Complementary suppression withholds passersby too (the
+    smallest other term), and the rate with it."""
+    first, _ = run(small_store(), k=5, complementary=True)
+    assert first["visitors"] is None and first["passersby"] is None and first["capture_rate"] is None
+    assert first["devices_stable"] == 9 and first["residents"] == 0
+    assert first["suppressed"] == "passersby, visitors, reentries, capture_rate, dwell_5_20, median_dwell_min"
 
 
 def test_the_same_store_unsuppressed():

@@ -59,8 +59,9 @@ def test_every_cell_of_the_day_table_equals_the_truth(store, truth):
 
 
 def test_k_anonymity_suppresses_exactly_the_small_counts(store, truth):
+    """The rule as written (COMPLEMENTARY off): every count 1..K-1 and nothing else."""
     k, withheld = 5, 0
-    for row in day_rows(store, k_anonymity=k):
+    for row in day_rows(store, k_anonymity=k, complementary=False):
         expected = truth[row["date"]]
         small = {f for f in COUNTS if expected[f] is not None and 1 <= expected[f] < k}
         seen = expected["visitors"] + expected["passersby"]
@@ -71,6 +72,36 @@ def test_k_anonymity_suppresses_exactly_the_small_counts(store, truth):
             assert row[f] == (None if f in small else expected[f]), (row["date"], f)
         withheld += len(small)
     assert withheld >= DAYS  # residents (1 to 4 a day) at least: the rule was exercised
+
+
+def derivable(row):
+    """Withheld fields of a published day row that its other cells give away: one unknown in a sum the row
+    always satisfies, or a rate shown beside one of its terms."""
+    from wifidensity.algorithms.presence.days_table import IDENTITIES, RATE_TERMS
+    withheld = set(filter(None, row["suppressed"].split(", ")))
+    found = set()
+    for fields in IDENTITIES:
+        unknown = [f for f in fields if row[f] is None]
+        if len(unknown) == 1 and unknown[0] in withheld:
+            found |= set(unknown)
+    for rate, terms in RATE_TERMS.items():
+        if row[rate] is not None:
+            found |= {t for t in terms if t in withheld}
+    return found
+
+
+def test_complementary_suppression_leaves_no_withheld_count_to_work_out(store, truth):
+    k = 5
+    leaked = [(row["date"], derivable(row)) for row in day_rows(store, k_anonymity=k, complementary=False)]
+    assert any(found for _, found in leaked), "the rule as written leaves counts to work out on this store"
+    for row in day_rows(store, k_anonymity=k):
+        expected = truth[row["date"]]
+        assert derivable(row) == set(), row["date"]
+        for f in COUNTS:  # a small count is always withheld; a published cell is always the truth
+            if expected[f] is not None and 1 <= expected[f] < k:
+                assert row[f] is None and f in row["suppressed"], (row["date"], f)
+            if row[f] is not None:
+                assert row[f] == expected[f], (row["date"], f)
 
 
 def test_randomised_tokens_are_never_followed(store):
