@@ -66,20 +66,26 @@ def map_page(project, layers, title, subtitle, extent=None, crs=None):
     layout.pageCollection().page(0).setPageSize(_size(*PAGE))
     _label(layout, title, MARGIN, 6.0, PAGE[0] - 2 * MARGIN, 10.0, 18, bold=True)
     _label(layout, subtitle, MARGIN, 17.0, PAGE[0] - 2 * MARGIN, 8.0, 11)
+    _add_map(layout, project, layers, 0.0, crs, extent)
+    return layout
+
+
+def _add_map(layout, project, layers, page_top, crs=None, extent=None):
+    """The map of ``layers`` on the page starting at ``page_top`` (mm), with its legend, scale bar and arrow."""
     item = QgsLayoutItemMap(layout)
     layout.addLayoutItem(item)
     item.attemptResize(_size(*MAP_BOX[2:]))
     if crs is not None:
         item.setCrs(crs)
     item.zoomToExtent(extent if extent is not None else _extent(layers, item.crs(), project))
-    item.attemptMove(_mm(*MAP_BOX[:2]))  # after the zoom: moving first leaves QGIS 3.22's map extent empty
+    item.attemptMove(_mm(MAP_BOX[0], page_top + MAP_BOX[1]))  # after the zoom: moving first empties it in 3.22
     item.setLayers(list(layers))
     item.setKeepLayerSet(True)
     item.setFrameEnabled(True)
-    _legend(layout, item, layers)
-    _scale_bar(layout, item)
-    _north_arrow(layout)
-    return layout
+    _legend(layout, item, layers, page_top)
+    _scale_bar(layout, item, page_top)
+    _north_arrow(layout, page_top)
+    return item
 
 
 def _extent(layers, crs, project):
@@ -100,7 +106,7 @@ def _extent(layers, crs, project):
     return extent.buffered(0.05 * max(extent.width(), extent.height()))
 
 
-def _legend(layout, item, layers):
+def _legend(layout, item, layers, page_top=0.0):
     legend = QgsLayoutItemLegend(layout)
     legend.setLinkedMap(item)
     legend.setAutoUpdateModel(False)
@@ -113,11 +119,11 @@ def _legend(layout, item, layers):
             legend.model().refreshLayerLegend(node)
     legend.setTitle("Legend")
     layout.addLayoutItem(legend)
-    legend.attemptMove(_mm(MAP_BOX[0] + MAP_BOX[2] + 6.0, MAP_BOX[1]))
+    legend.attemptMove(_mm(MAP_BOX[0] + MAP_BOX[2] + 6.0, page_top + MAP_BOX[1]))
     legend.adjustBoxSize()
 
 
-def _scale_bar(layout, item):
+def _scale_bar(layout, item, page_top=0.0):
     bar = QgsLayoutItemScaleBar(layout)
     bar.setStyle("Single Box")
     bar.setLinkedMap(item)
@@ -125,10 +131,10 @@ def _scale_bar(layout, item):
     bar.setUnitLabel("m")
     bar.applyDefaultSize(QgsUnitTypes.DistanceMeters)
     layout.addLayoutItem(bar)
-    bar.attemptMove(_mm(MAP_BOX[0], MAP_BOX[1] + MAP_BOX[3] + 3.0))
+    bar.attemptMove(_mm(MAP_BOX[0], page_top + MAP_BOX[1] + MAP_BOX[3] + 3.0))
 
 
-def _north_arrow(layout):
+def _north_arrow(layout, page_top=0.0):
     svg = north_arrow_svg()
     if not svg:
         return
@@ -136,7 +142,7 @@ def _north_arrow(layout):
     arrow.setPicturePath(svg)
     layout.addLayoutItem(arrow)
     arrow.attemptResize(_size(12.0, 18.0))
-    arrow.attemptMove(_mm(MAP_BOX[0] + MAP_BOX[2] - 16.0, MAP_BOX[1] + 4.0))
+    arrow.attemptMove(_mm(MAP_BOX[0] + MAP_BOX[2] - 16.0, page_top + MAP_BOX[1] + 4.0))
 
 
 def export_png(layout, path, dpi=110):
@@ -154,3 +160,65 @@ def export_pdf(layout, path):
             QgsLayoutExporter.Success:
         raise OSError(f"could not write the PDF {path}")
     return path
+
+
+def report(project, title, subtitle, tables, pictures=(), map_layers=None):
+    """A report as a print layout: a title and subtitle, each picture (PNG paths: charts) across the page, then
+    each table [(caption, headers, rows of text)] flowing over as many pages as it needs, and, when
+    ``map_layers`` are given, a last page with that map, its legend, scale bar and north arrow."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.pageCollection().page(0).setPageSize(_size(*PAGE))
+    _label(layout, title, MARGIN, 6.0, PAGE[0] - 2 * MARGIN, 10.0, 18, bold=True)
+    _label(layout, subtitle, MARGIN, 17.0, PAGE[0] - 2 * MARGIN, 8.0, 11)
+    y = 28.0
+    for path in pictures:
+        picture = QgsLayoutItemPicture(layout)
+        picture.setPicturePath(str(path))
+        layout.addLayoutItem(picture)
+        picture.attemptMove(_mm(MARGIN, y))
+        picture.attemptResize(_size(PAGE[0] - 2 * MARGIN, 80.0))
+        y += 84.0
+    for caption, headers, rows in tables:
+        y = _table(layout, caption, headers, rows, y)
+    if map_layers:
+        _map_page(layout, project, map_layers, "Client map")
+    return layout
+
+
+def _table(layout, caption, headers, rows, y):
+    """Add a captioned text table at ``y`` (mm) on the last page; it repeats onto new pages until it fits.
+    Returns where the next item goes."""
+    from qgis.core import QgsLayoutFrame, QgsLayoutItemTextTable, QgsLayoutMultiFrame, QgsLayoutTableColumn
+    if y > PAGE[1] - 40.0:
+        layout.pageCollection().addPage(_new_page(layout))
+        y = MARGIN
+    page_top = (layout.pageCollection().pageCount() - 1) * (PAGE[1] + 10.0)  # QGIS stacks pages 10 mm apart
+    _label(layout, caption, MARGIN, page_top + y, PAGE[0] - 2 * MARGIN, 7.0, 11, bold=True)
+    table = QgsLayoutItemTextTable(layout)
+    layout.addMultiFrame(table)
+    table.setColumns([QgsLayoutTableColumn(header) for header in headers])
+    table.setContents([[str(cell) for cell in row] for row in rows])
+    table.setResizeMode(QgsLayoutMultiFrame.RepeatUntilFinished)
+    frame = QgsLayoutFrame(layout, table)
+    frame.attemptMove(_mm(MARGIN, page_top + y + 8.0))
+    frame.attemptResize(_size(PAGE[0] - 2 * MARGIN, PAGE[1] - y - 8.0 - MARGIN))
+    table.addFrame(frame)
+    table.recalculateFrameSizes()
+    last = table.frame(table.frameCount() - 1)
+    return last.pagePositionWithUnits().y() + last.rect().height() + 8.0
+
+
+def _new_page(layout):
+    from qgis.core import QgsLayoutItemPage
+    page = QgsLayoutItemPage(layout)
+    page.setPageSize(_size(*PAGE))
+    return page
+
+
+def _map_page(layout, project, layers, caption):
+    """A page of its own with the map of ``layers`` (in the last layer's CRS, at their extent) under ``caption``."""
+    layout.pageCollection().addPage(_new_page(layout))
+    page_top = (layout.pageCollection().pageCount() - 1) * (PAGE[1] + 10.0)
+    _label(layout, caption, MARGIN, page_top + 10.0, PAGE[0] - 2 * MARGIN, 10.0, 14, bold=True)
+    _add_map(layout, project, layers, page_top, layers[-1].crs())

@@ -11,6 +11,7 @@ from .algs.importcaptures import ImportCapturesAlgorithm
 from .algs.localize import LocalizeAlgorithm
 from .algs.mldensity import MLDensityAlgorithm
 from .algs.preprocess import PreprocessAlgorithm
+from .algs.presence import PresenceAlgorithm
 from .algs.reassemble import ReassembleAlgorithm
 from .algs.renormalize import RenormalizeAlgorithm
 from .algs.score import ScoreAlgorithm
@@ -30,6 +31,7 @@ ALGORITHMS = [
     FiducialAlgorithm,
     SimulateAlgorithm,
     ImportCapturesAlgorithm,
+    PresenceAlgorithm,
     MLDensityAlgorithm,
     ScoreAlgorithm,
 ]

@@ -22,6 +22,7 @@ if _PROCESSING_IN_QGIS:
     VECTOR = Qgis.ProcessingSourceType.Vector
     POINTS = Qgis.ProcessingSourceType.VectorPoint
     POLYGONS = Qgis.ProcessingSourceType.VectorPolygon
+    LINES = Qgis.ProcessingSourceType.VectorLine
     RASTER = Qgis.ProcessingSourceType.Raster
     FILE_LIST = Qgis.ProcessingSourceType.File
     DOUBLE = Qgis.ProcessingNumberParameterType.Double
@@ -33,6 +34,7 @@ else:
     VECTOR = QgsProcessing.TypeVector
     POINTS = QgsProcessing.TypeVectorPoint
     POLYGONS = QgsProcessing.TypeVectorPolygon
+    LINES = QgsProcessing.TypeVectorLine
     RASTER = QgsProcessing.TypeRaster
     FILE_LIST = QgsProcessing.TypeFile
     DOUBLE = QgsProcessingParameterNumber.Double

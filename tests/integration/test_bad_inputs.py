@@ -76,6 +76,8 @@ def inputs(tmp_path_factory, write_geojson):
                                                     [{"ap_id": "AP1"} for _ in ids], 32633)
     files["aps_outdoor.geojson"] = write_geojson(folder / "aps_outdoor.geojson", "Point", points,
                                                  [{"ap_id": i} for i in ids], 32633)
+    files["aps_zones.geojson"] = write_geojson(folder / "aps_zones.geojson", "Point", points,
+                                               [{"ap_id": i, "zone": "store"} for i in ids], 32633)
     files["aps_indoor.geojson"] = write_geojson(folder / "aps_indoor.geojson", "Point", points,
                                                 [{"ap_id": i, "indoor": 1} for i in ids], 32633)
     lonlat = _to_lonlat(points)
@@ -216,6 +218,10 @@ CASES = [
      r"zeros.pcap: not a capture this tool reads.*pcapng"),
     ("importcaptures", lambda f, o: {"INPUT": [f["dot11.pcap"]], "OUTPUT": o / "i.gpkg"},
      r"no signal strength.*radiotap"),
+    ("presence", lambda f, o: {"INPUT": f["few.csv"], "APS": f["aps_zones.geojson"], "TIMEZONE": "Mars/Olympus",
+                               "OUTPUT_DAYS": o / "d.gpkg"}, r"TIMEZONE.*Mars/Olympus"),
+    ("presence", lambda f, o: {"INPUT": f["few.csv"], "APS": f["aps.geojson"], "OUTPUT_DAYS": o / "d.gpkg"},
+     r"no field 'zone' \(ZONE_FIELD\).*Set ZONE_FIELD"),
     ("pipeline", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "2030-01-01T00:00:00",
                                "reassemble:CLIENT_MAP": o / "c.tif"}, r"No PR lies in the window"),
 ]
