@@ -1,4 +1,26 @@
-"""The science of the WiFi client density toolkit: pure numpy/scipy, no QGIS.
+"""The science of the WiFi client density toolkit: numpy/scipy/shapely/rasterio/pyproj, no QGIS.
 
-Every formula of Yang, Ahriz & Denby, Sensors 2023, 23, 6142 ("the paper") lives here once.
+Every formula of Yang, Ahriz & Denby, Sensors 2023, 23(13), 6142 ("the paper") lives here once; the plumbing
+every tool shares (errors, progress, records, grids and GeoTIFFs, masks, CRS, times, checks, hashing,
+smoothing) is in ``core``. The tools and where they live:
+
+=====================================  ===============================================  ========================
+tool (``wifidensity:<id>``)            module(s)                                        paper
+=====================================  ===============================================  ========================
+1. preprocess                          preprocess, emissions                            §3.2, §3.4
+2. filter                              filtering                                        §4.5, §5.1.1
+3. bowl                                bowl, radial                                     §4.2, Figure 3
+4. renormalize                         renormalize                                      §4.3, §5.1.3
+5. count                               counting, zone_counts, zones                     §4.4 (Eq. 9), §6.1.3
+6. localize                            localization, apollonius, calibration,           §4.6, Figure 6
+                                       regularize (beyond the paper), localize_report
+7. fiducial                            fiducial, convex_layers                          §5.1.2
+8. drilldown                           drilldown                                        §5.1.4
+9. reassemble                          reassemble                                       §1.6, Figure 19
+the path-loss model (all of them)      pathloss                                         §4.1
+mldensity                              mldensity                                        beyond the paper
+simulate, score (the site twin)        simulate, crowd_areas, scoring                   beyond the paper
+importcaptures                         captures                                         beyond the paper
+presence                               presence                                         beyond the paper
+=====================================  ===============================================  ========================
 """

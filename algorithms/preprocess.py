@@ -51,17 +51,17 @@ def preprocess(probes, start=None, end=None, connections=None, threshold=3, tole
     connected = _connected(mac, connections, secret, notes)
     n_seen = _occurrences(window.time, window.ap_id, mac, connected, tolerance, count_emissions)
     progress.step(0.4)
-    cls = np.where(connected, CC, np.where(n_seen <= threshold, CR, CF)).astype(object)
-    is_cr = cls == CR
+    mac_class = np.where(connected, CC, np.where(n_seen <= threshold, CR, CF)).astype(object)
+    is_cr = mac_class == CR
     emission = np.full(len(window), -1, dtype=np.int64)
     n_aps = np.zeros(len(window), dtype=np.int64)
     emission[is_cr], n_aps[is_cr] = group_emissions(window.time[is_cr], window.ap_id[is_cr], mac[is_cr], tolerance)
     progress.step(0.8)
 
-    counts = _counts(cls, mac, emission[is_cr], n_aps[is_cr])
+    counts = _counts(mac_class, mac, emission[is_cr], n_aps[is_cr])
     counts["WINDOW_HOURS"] = (end - start) / 3600.0
     keep = np.ones(len(window), dtype=bool) if all_classes else is_cr
-    columns = {"class": cls, "n_seen": n_seen, "emission": emission, "n_aps": n_aps}
+    columns = {"class": mac_class, "n_seen": n_seen, "emission": emission, "n_aps": n_aps}
     result = Probes(window.time[keep], window.ap_id[keep], mac[keep], rss[keep],
                           {k: v[keep] for k, v in columns.items()})
     progress.step(1.0)
@@ -109,7 +109,7 @@ def _occurrences(time, ap_id, mac, connected, tolerance, count_emissions):
     return np.where(connected, rows[mac_code], emissions_of_mac[mac_code])
 
 
-def _counts(cls, mac, cr_emission, cr_n_aps):
+def _counts(mac_class, mac, cr_emission, cr_n_aps):
     p_by_k = multiplicity_counts(cr_n_aps, max_k=max(3, int(cr_n_aps.max()) if len(cr_n_aps) else 3))
     counts = {"P": int(len(cr_n_aps)), "P_BY_K": p_by_k,
               "P4PLUS": int(sum(v for k, v in p_by_k.items() if k >= 4)),
@@ -117,7 +117,7 @@ def _counts(cls, mac, cr_emission, cr_n_aps):
     for k in (1, 2, 3):
         counts[f"P{k}"] = p_by_k[k]
     for name in (CR, CF, CC):
-        members = cls == name
+        members = mac_class == name
         counts[name] = int(members.sum())
         counts[f"{name}_MACS"] = int(len(np.unique(mac[members].astype(str))))
     return counts
