@@ -26,7 +26,7 @@ when it rests on 4+-AP emissions, converged, has a plausible n and an n standard
 Measured (tests/unit/test_calibration.py, tests/realdata/test_unist_localization.py): exact on noise-free
 RSS; on a simulated 16-AP site with 3 dB noise n = 2.55 ± 0.24 for a true 2.6 (2.77 before the correction);
 on a 3-AP site the fit lands at n = 1.4 and is refused; on the UNIST campus capture (7.8 dB noise) it finds
-n = 2.65 ± 0.38 where the GPS distances give 1.58 (3.02 before the correction), and is refused.
+n = 2.59 ± 0.40 where the GPS distances give 1.58 (2.99 before the correction), and is refused.
 """
 from dataclasses import dataclass
 

@@ -20,9 +20,9 @@ exact. Where no emission is heard by 4+ APs the noise cannot be measured, and th
 Apollonius.
 
 Measured (tests/unit/test_regularize.py, tests/realdata/test_unist_localization.py), median errors:
-16 APs 50 m apart with 3 dB noise, 7.3 m pure and 7.0 m with the prior; 16 APs 80 m apart with 6 dB noise,
+16 APs 50 m apart with 3 dB noise, 7.4 m pure and 7.1 m with the prior; 16 APs 80 m apart with 6 dB noise,
 47.5 m pure, 32.9 m with the prior, 35.3 m for the strongest AP; UNIST capture at the default n = 2.5,
-42.6 m pure, 34.4 m with the prior, 38.1 m for the strongest sensor. The measured sigma runs low on noisy
+42.7 m pure, 34.4 m with the prior, 38.1 m for the strongest sensor. The measured sigma runs low on noisy
 data (3.9 dB for 6 dB: the receivers' floor cuts the noisiest values), so the prior is weighted
 conservatively.
 """
