@@ -263,7 +263,11 @@ def _starting_points(group, ratio2):
     """Candidate start points (candidates, 2, E), NaN where a candidate does not exist, relative to the
     strongest AP: the two intersections of the Circles of Apollonius of the three strongest APs (the nearer
     one, else the vertex of the quadratic when they do not intersect), the ratio centroid where there is no
-    nearer one, and for 4+ APs the linear least-squares solution."""
+    nearer one, and for 4+ APs the linear least-squares solution. With fewer than 3 APs (no position: graded
+    DEGENERATE as collinear) the centroid alone."""
+    centroid = _centroid(group.px, group.py, 1.0 / ratio2)
+    if len(group.px) < 3:
+        return centroid[None]
     b = 2.0 * np.stack([[group.px[1], group.py[1]], [group.px[2], group.py[2]]])   # (2, 2, E)
     c = group.px[1:3] ** 2 + group.py[1:3] ** 2
     g = ratio2[1:3] - 1.0
@@ -280,7 +284,7 @@ def _starting_points(group, ratio2):
         near_t = np.where(near_t > 0, near_t, np.nan)
         far_t = np.where(far_t > 0, far_t, np.nan)
         near, far = x0 + near_t * x1, x0 + far_t * x1
-    starts = [near, far, np.where(np.isnan(near), _centroid(group.px, group.py, 1.0 / ratio2), np.nan)]
+    starts = [near, far, np.where(np.isnan(near), centroid, np.nan)]
     if len(group.px) > 3:
         starts.append(_linear_solution(group, ratio2))
     return np.stack(starts)
