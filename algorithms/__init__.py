@@ -12,8 +12,9 @@ tool (``wifidensity:<id>``)            module(s)                                
 3. bowl                                bowl, radial                                     §4.2, Figure 3
 4. renormalize                         renormalize                                      §4.3, §5.1.3
 5. count                               counting, zone_counts, zones                     §4.4 (Eq. 9), §6.1.3
-6. localize                            localization, apollonius, calibration,           §4.6, Figure 6
-                                       regularize (beyond the paper), localize_report
+6. localize                            localization, apollonius, position_fit,          §4.6, Figure 6
+                                       calibration, regularize (beyond the paper),
+                                       localize_report
 7. fiducial                            fiducial, convex_layers                          §5.1.2
 8. drilldown                           drilldown                                        §5.1.4
 9. reassemble                          reassemble                                       §1.6, Figure 19

@@ -3,15 +3,16 @@
 An emission heard by APs i and j with RSS_i, RSS_j lies where d_i / d_j = 10^((RSS_j - RSS_i) / (10 n)):
 a circle of Apollonius around the two APs (a straight line when RSS_i = RSS_j). A cancels, so only n is needed.
 
-All emissions are solved at once on padded (emissions x APs) arrays:
+All emissions heard by the same number of APs are solved at once, on dense (APs x emissions) arrays:
 
 1. closed form on the three strongest APs. With w_i = d_i / d_1 known from the RSS ratios and t = d_1^2, the
    differences |x - p_i|^2 - |x - p_1|^2 = t (w_i^2 - 1) are linear in x, so x = x0 + t x1, and
    |x - p_1|^2 = t is a quadratic in t: two candidate points (inverse to each other in the APs' circumcircle),
    one, or none (no real intersection: the vertex of the quadratic is used as a start instead);
 2. for 4+ APs also the linear least-squares solution of the same equations over all APs;
-3. every candidate is refined by a batched Levenberg-Marquardt on the RSS residuals of all APs that heard the
-   emission, with the emission's own A eliminated (``A_e = mean(RSS_i + 10 n log10 d_i)``);
+3. every candidate is refined, all in one batch, by the damped Newton method of position_fit.py on the RSS
+   residuals of all APs that heard the emission, with the emission's own A eliminated
+   (``A_e = mean(RSS_i + 10 n log10 d_i)``);
 4. the candidate with the smallest residual wins; ties (always the case with exactly 3 APs, where both points
    fit exactly) go to the point nearer the APs. The two points are inverse in the circumcircle, so the inner
    one is nearer to every AP that heard the emission and implies the lower A: the physically usual choice.
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import pathloss
+from . import pathloss, position_fit
 from .core.errors import InputError
 
 GOOD, POOR, OUTSIDE, DEGENERATE = 0, 1, 2, 3
@@ -31,7 +32,6 @@ DEFAULT_MAX_RESIDUAL = 6.0
 _TIE_DB = 1e-9
 # APs whose spread across their main axis is below this share of the spread along it count as collinear.
 _COLLINEAR = 1e-4
-_ITERATIONS = 50
 # RSS at 1 m (dBm) above which a solution is no physical point: a phone (<= 20 dBm EIRP, ~40 dB lost in the
 # first metre at 2.4 GHz) is never heard that loud; such points ran off towards infinity (nearly equal RSS).
 _MAX_IMPLIED_A = 0.0
@@ -120,16 +120,40 @@ def localize(heard, ap_xy, n, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0
         empty = np.zeros(0)
         return Localization(heard.label, np.zeros((0, 2)), empty, empty, np.zeros(0, dtype=np.int64),
                             np.zeros(0, dtype=np.int64))
-    origin, points, rss, mask = local_frame(heard, ap_xy)
-    ratio2 = ratio_squares(rss, mask, n)
-
-    starts, collinear = _starting_points(points, ratio2, mask)
-    fits = [_refine_existing(start, points, rss, mask, n) for start in starts]
-    xy, residual, a_implied = _choose(fits, points, mask)
-    xy = xy + origin
+    xy, residual = np.full((len(heard), 2), np.nan), np.full(len(heard), np.inf)
+    a_implied, collinear = np.full(len(heard), np.nan), np.zeros(len(heard), dtype=bool)
+    for rows, origin, group in dense_groups(heard, ap_xy):
+        local, residual[rows], a_implied[rows] = _localize_group(group, n)
+        xy[rows] = local + origin
+        collinear[rows] = _collinear(group)
     quality = grade(xy, residual, a_implied, ap_xy, max_residual, hull_margin)
     quality[collinear] = DEGENERATE
     return Localization(heard.label, xy, residual, a_implied, quality, heard.n_aps)
+
+
+def dense_groups(heard, ap_xy, rows=None):
+    """(rows, origin, position_fit.Rows) for each number of APs among the emissions ``rows`` of ``heard``
+    (all by default): the APs' offsets from each emission's strongest AP (origin, (E, 2)), strongest first,
+    which keeps the squares of projected coordinates (~1e5 m) from eating the precision."""
+    rows = np.arange(len(heard)) if rows is None else np.asarray(rows)
+    mask = heard.mask[rows]
+    count = mask.sum(axis=1)
+    for k in np.unique(count[count > 0]):
+        which = np.flatnonzero(count == k)
+        slots = position_fit.used_slots(mask[which], k)
+        ap = heard.ap[rows[which][:, None], slots].T
+        origin = ap_xy[ap[0]]
+        group = position_fit.Rows(ap_xy[ap, 0] - origin[:, 0], ap_xy[ap, 1] - origin[:, 1],
+                                  heard.rss[rows[which][:, None], slots].T.copy())
+        yield rows[which], origin, group
+
+
+def _localize_group(group, n):
+    """Positions (E, 2) relative to the strongest AP, residual rms and A_e of emissions heard by the same
+    number of APs: every candidate refined, then chosen (_choose)."""
+    ratio2 = pathloss.squared_distance_ratio(group.rss[:1], group.rss, n)
+    starts = _starting_points(group, ratio2)
+    return _choose(*_refine_candidates(starts, group, n), group)
 
 
 def grade(xy, residual, a_implied, ap_xy, max_residual=DEFAULT_MAX_RESIDUAL, hull_margin=0.0):
@@ -151,8 +175,14 @@ def ratio_squares(rss, mask, n):
 def ratio_centroid(points, ratio2, mask):
     """Centroid of the APs that heard each emission weighted by 1 / d_i^2 as the RSS ratios imply: a point
     that always exists, near the strongest APs."""
-    inverse = 1.0 / np.where(mask, ratio2, 1.0)
-    return _masked_mean(points * inverse[..., None], mask) / _masked_mean(inverse, mask)[:, None]
+    inverse = np.where(mask, 1.0 / np.where(mask, ratio2, 1.0), 0.0)
+    return _centroid(points[..., 0].T, points[..., 1].T, inverse.T).T
+
+
+def group_ratio_centroid(group, n):
+    """ratio_centroid of the emissions of a dense group (position_fit.Rows, as dense_groups gives them):
+    (2, E), relative to the strongest AP."""
+    return _centroid(group.px, group.py, 1.0 / pathloss.squared_distance_ratio(group.rss[:1], group.rss, n))
 
 
 def local_frame(heard, ap_xy):
@@ -178,164 +208,143 @@ def emission_model(xy, points, rss, mask, n):
     return f, grad, log_d
 
 
-def _masked_mean(values, mask):
-    weights = mask.reshape(mask.shape + (1,) * (values.ndim - mask.ndim))
-    return (values * weights).sum(axis=1) / weights.sum(axis=1)
-
-
-def _residual(xy, points, rss, mask, n, a=None, prior=None):
-    """RSS residuals (dB), their Jacobian in x, and the A they are measured against.
-
-    With ``a`` None the emission's own A is eliminated (A_e = mean of f, the Apollonius case); otherwise the
-    residuals are f - a for the given A (the calibration's joint model). ``prior`` (centre (E, 2), weight (E,)
-    in dB per metre) appends the two pseudo-residuals weight * (x - centre) of a Gaussian position prior.
-    """
-    f, grad, _ = emission_model(xy, points, rss, mask, n)
-    if a is None:
-        a = _masked_mean(f, mask)
-        grad = grad - _masked_mean(grad, mask)[:, None, :]
-    a = np.broadcast_to(np.asarray(a, dtype=float), (len(xy),))
-    residual = np.where(mask, f - a[:, None], 0.0)
-    jacobian = np.where(mask[..., None], grad, 0.0)
-    if prior is not None:
-        centre, weight = prior
-        residual = np.concatenate([residual, weight[:, None] * (xy - centre)], axis=1)
-        jacobian = np.concatenate([jacobian, weight[:, None, None] * np.eye(2)], axis=1)
-    return residual, jacobian, a
-
-
 def cost(xy, points, rss, mask, n, a=None, prior=None):
-    """The sum of squared residuals that ``refine`` minimises (same arguments as ``_residual``)."""
-    return (_residual(xy, points, rss, mask, n, a, prior)[0] ** 2).sum(axis=1)
+    """The sum of squared residuals that ``refine`` minimises (same arguments as ``refine``)."""
+    total = np.zeros(len(xy))
+    for rows, group in position_fit.groups(points, rss, mask, _per_row(a, len(xy)), prior):
+        total[rows] = position_fit.evaluate(xy[rows, 0], xy[rows, 1], group, n)[position_fit.COST]
+    return total
 
 
 def solve2(h, g):
     """Solve the batched 2 x 2 systems h @ x = g (h: (E, 2, 2), g: (E, 2)); NaN where singular."""
-    det = h[:, 0, 0] * h[:, 1, 1] - h[:, 0, 1] * h[:, 1, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        x0 = (h[:, 1, 1] * g[:, 0] - h[:, 0, 1] * g[:, 1]) / det
-        x1 = (h[:, 0, 0] * g[:, 1] - h[:, 1, 0] * g[:, 0]) / det
-    return np.column_stack([x0, x1])
+        return _solve2(h.transpose(1, 2, 0), g.T).T
 
 
 def refine(xy, points, rss, mask, n, a=None, prior=None):
-    """Batched Levenberg-Marquardt on the RSS residuals (A eliminated, or fixed at ``a``; optionally with a
-    position ``prior`` as in ``_residual``); returns (xy, rms, A_e), the rms over the RSS residuals only.
+    """Fit each emission's position to the RSS of the APs that heard it (``mask``), from ``xy``: A eliminated,
+    or fixed at ``a``; ``prior`` (centre (E, 2), weight (E,) in dB per metre) adds the pseudo-residuals
+    weight * (x - centre) of a Gaussian position prior. Batched damped Newton (position_fit.fit).
 
-    Only the emissions still moving are iterated, so converged ones cost nothing.
+    Returns (xy, rms, A_e), the rms over the RSS residuals only.
     """
     xy = np.where(np.isfinite(xy), xy, 0.0)
-    a = None if a is None else np.broadcast_to(np.asarray(a, dtype=float), (len(xy),))
-    residual, jacobian, _ = _residual(xy, points, rss, mask, n, a, prior)
-    cost = (residual ** 2).sum(axis=1)
-    damping = np.full(len(xy), 1e-3)
-    active = np.arange(len(xy))
-    for _ in range(_ITERATIONS):
-        p, r, m = points[active], rss[active], mask[active]
-        jx, jy, res = jacobian[active, :, 0], jacobian[active, :, 1], residual[active]
-        boost = 1.0 + damping[active]
-        h = np.empty((len(active), 2, 2))
-        h[:, 0, 0] = (jx * jx).sum(axis=1) * boost + 1e-12
-        h[:, 1, 1] = (jy * jy).sum(axis=1) * boost + 1e-12
-        h[:, 0, 1] = h[:, 1, 0] = (jx * jy).sum(axis=1)
-        g = -np.column_stack([(jx * res).sum(axis=1), (jy * res).sum(axis=1)])
-        step = np.nan_to_num(solve2(h, g))
-        trial = xy[active] + step
-        t_residual, t_jacobian, _ = _residual(trial, p, r, m, n, None if a is None else a[active],
-                                              None if prior is None else (prior[0][active], prior[1][active]))
-        t_cost = (t_residual ** 2).sum(axis=1)
-        better = t_cost < cost[active]
-        gain = np.where(better, cost[active] - t_cost, 0.0)
-        moved = active[better]
-        xy[moved], cost[moved] = trial[better], t_cost[better]
-        residual[moved], jacobian[moved] = t_residual[better], t_jacobian[better]
-        damping[active] = np.where(better, damping[active] * 0.1, damping[active] * 10.0)
-        settled = (np.hypot(step[:, 0], step[:, 1]) < 1e-9) | (damping[active] > 1e8) | \
-            (better & (gain <= 1e-14 * t_cost))
-        active = active[~settled]
-        if len(active) == 0:
-            break
-    residual, _, a_e = _residual(xy, points, rss, mask, n, a)
-    rms = np.sqrt((residual ** 2).sum(axis=1) / np.maximum(mask.sum(axis=1), 1))
-    return xy, rms, a_e
+    a = _per_row(a, len(xy))
+    fitted, rss_cost = xy.copy(), np.zeros(len(xy))
+    level = np.full(len(xy), np.nan) if a is None else a.copy()
+    for rows, group in position_fit.groups(points, rss, mask, a, prior):
+        x, y, fields = position_fit.fit(xy[rows, 0], xy[rows, 1], group, n)
+        fitted[rows, 0], fitted[rows, 1] = x, y
+        rss_cost[rows], level[rows] = fields[position_fit.RSS_COST], fields[position_fit.LEVEL]
+    return fitted, np.sqrt(rss_cost / np.maximum(mask.sum(axis=1), 1)), level
 
 
-def _refine_existing(start, points, rss, mask, n):
-    """refine() on the rows where the candidate exists; elsewhere NaN position and infinite residual."""
-    rows = np.all(np.isfinite(start), axis=1)
-    xy, rms, a_e = np.full(start.shape, np.nan), np.full(len(start), np.inf), np.full(len(start), np.nan)
-    if rows.any():
-        xy[rows], rms[rows], a_e[rows] = refine(start[rows], points[rows], rss[rows], mask[rows], n)
-    return xy, rms, a_e
+def _per_row(a, count):
+    return None if a is None else np.broadcast_to(np.asarray(a, dtype=float), (count,))
 
 
-def _starting_points(points, ratio2, mask):
-    """Candidate start points (list of (E, 2) arrays, NaN where a candidate does not exist) and the
-    collinear flag. Coordinates are relative to the strongest AP (points[:, 0] = 0)."""
-    p = points[:, 1:3]
-    b = 2.0 * p
-    c = (p ** 2).sum(axis=-1)
-    g = ratio2[:, 1:3] - 1.0
-    collinear = _collinear(points, mask)
-    x0 = solve2(b, c)
-    x1 = -solve2(b, g)
+def _refine_candidates(starts, group, n):
+    """Refine every existing start (NaN where a candidate does not exist) in one batch.
+
+    Returns x, y, rms, A_e as (candidates, E) arrays: NaN position and infinite rms where there was no start.
+    """
+    exists = np.all(np.isfinite(starts), axis=1)
+    candidate, row = np.nonzero(exists)
+    x, y, fields = position_fit.fit(starts[candidate, 0, row], starts[candidate, 1, row], group.take(row), n)
+    out = np.full((4,) + exists.shape, np.nan)
+    out[2] = np.inf
+    out[:, candidate, row] = x, y, np.sqrt(fields[position_fit.RSS_COST] / len(group.px)), \
+        fields[position_fit.LEVEL]
+    return out
+
+
+def _starting_points(group, ratio2):
+    """Candidate start points (candidates, 2, E), NaN where a candidate does not exist, relative to the
+    strongest AP: the two intersections of the Circles of Apollonius of the three strongest APs (the nearer
+    one, else the vertex of the quadratic when they do not intersect), the ratio centroid where there is no
+    nearer one, and for 4+ APs the linear least-squares solution. With fewer than 3 APs (no position: graded
+    DEGENERATE as collinear) the centroid alone."""
+    centroid = _centroid(group.px, group.py, 1.0 / ratio2)
+    if len(group.px) < 3:
+        return centroid[None]
+    b = 2.0 * np.stack([[group.px[1], group.py[1]], [group.px[2], group.py[2]]])   # (2, 2, E)
+    c = group.px[1:3] ** 2 + group.py[1:3] ** 2
+    g = ratio2[1:3] - 1.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # collinear APs: no closed form
-        qa = (x1 ** 2).sum(axis=1)
-        qb = 2.0 * (x0 * x1).sum(axis=1) - 1.0
-        qc = (x0 ** 2).sum(axis=1)
+        x0 = _solve2(b, c)
+        x1 = -_solve2(b, g)
+        qa = (x1 ** 2).sum(axis=0)
+        qb = 2.0 * (x0 * x1).sum(axis=0) - 1.0
+        qc = (x0 ** 2).sum(axis=0)
         disc = qb ** 2 - 4.0 * qa * qc
         q = 0.5 * (-qb + np.sqrt(np.maximum(disc, 0.0)))
         near_t = np.where(disc >= 0, qc / q, -qb / (2.0 * qa))
         far_t = np.where(disc >= 0, q / qa, np.nan)
         near_t = np.where(near_t > 0, near_t, np.nan)
         far_t = np.where(far_t > 0, far_t, np.nan)
-        starts = [x0 + near_t[:, None] * x1, x0 + far_t[:, None] * x1]
-    # where the closed form has no point
-    starts.append(np.where(np.isnan(starts[0]), ratio_centroid(points, ratio2, mask), np.nan))
-    if mask.shape[1] > 3:
-        starts.append(_linear_solution(points, ratio2, mask))
-    return starts, collinear
+        near, far = x0 + near_t * x1, x0 + far_t * x1
+    starts = [near, far, np.where(np.isnan(near), centroid, np.nan)]
+    if len(group.px) > 3:
+        starts.append(_linear_solution(group, ratio2))
+    return np.stack(starts)
 
 
-def _linear_solution(points, ratio2, mask):
-    """Least squares of 2 p_i . x + t (r_i - 1) = |p_i|^2 over all APs, unknowns (x, y, t)."""
-    design = np.concatenate([2.0 * points, (ratio2 - 1.0)[..., None]], axis=-1) * mask[..., None]
-    target = (points ** 2).sum(axis=-1) * mask
-    normal = np.einsum("eki,ekj->eij", design, design) + 1e-12 * np.eye(3)
-    rhs = np.einsum("eki,ek->ei", design, target)
-    solved = np.full(rhs.shape, np.nan)
-    good = np.abs(np.linalg.det(normal)) > 1e-9
-    solved[good] = np.linalg.solve(normal[good], rhs[good][..., None])[..., 0]
-    return solved[:, :2]
+def _solve2(b, c):
+    """Solve the 2 x 2 systems b[:, :, e] @ x = c[:, e] by Cramer's rule; (2, E), NaN where singular."""
+    det = b[0, 0] * b[1, 1] - b[0, 1] * b[1, 0]
+    return np.stack([b[1, 1] * c[0] - b[0, 1] * c[1], b[0, 0] * c[1] - b[1, 0] * c[0]]) / det
 
 
-def _collinear(points, mask):
-    """True where all APs that heard the emission lie (nearly) on one line."""
-    centred = np.where(mask[..., None], points - _masked_mean(points, mask)[:, None, :], 0.0)
-    scatter = np.einsum("eki,ekj->eij", centred, centred)
-    eig = np.linalg.eigvalsh(scatter)
-    return eig[:, 0] <= _COLLINEAR * np.maximum(eig[:, 1], 1e-300)
+def _centroid(px, py, weight):
+    """Weighted centroid (2, E) of the points (px, py) (k, E)."""
+    total = weight.sum(axis=0)
+    return np.stack([(px * weight).sum(axis=0), (py * weight).sum(axis=0)]) / total
 
 
-def _choose(fits, points, mask):
-    """Smallest residual wins; within _TIE_DB of it, the point nearest the APs (mean log distance)."""
-    residual = np.column_stack([rms for _, rms, _ in fits])
-    residual = np.where(np.isfinite(residual), residual, np.inf)
-    nearness = np.column_stack([_mean_log_distance(xy, points, mask) for xy, _, _ in fits])
-    tied = residual <= residual.min(axis=1, keepdims=True) + _TIE_DB
-    xy, rms, a_e = pick(fits, np.argmin(np.where(tied, nearness, np.inf), axis=1))
-    return xy, np.where(np.isfinite(rms), rms, np.inf), a_e
+def _linear_solution(group, ratio2):
+    """Least squares of 2 p_i . x + t (r_i - 1) = |p_i|^2 over all APs, unknowns (x, y, t): (2, E), NaN
+    where the normal equations are (nearly) singular."""
+    design = np.stack([2.0 * group.px, 2.0 * group.py, ratio2 - 1.0])      # (3, k, E)
+    target = group.px ** 2 + group.py ** 2
+    normal = np.einsum("ike,jke->ije", design, design) + 1e-12 * np.eye(3)[..., None]
+    rhs = np.einsum("ike,ke->ie", design, target)
+    cofactor = np.stack([np.stack([normal[(i + 1) % 3, (j + 1) % 3] * normal[(i + 2) % 3, (j + 2) % 3] -
+                                   normal[(i + 1) % 3, (j + 2) % 3] * normal[(i + 2) % 3, (j + 1) % 3]
+                                   for j in range(3)]) for i in range(3)])
+    det = (normal[0] * cofactor[0]).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        solved = np.einsum("jie,je->ie", cofactor, rhs) / det
+    return np.where(np.abs(det) > 1e-9, solved[:2], np.nan)
+
+
+def _collinear(group):
+    """True where all APs that heard the emission lie (nearly) on one line: the smaller eigenvalue of their
+    scatter matrix is below _COLLINEAR times the larger."""
+    dx = group.px - group.px.mean(axis=0)
+    dy = group.py - group.py.mean(axis=0)
+    sxx, sxy, syy = (dx * dx).sum(axis=0), (dx * dy).sum(axis=0), (dy * dy).sum(axis=0)
+    largest = 0.5 * (sxx + syy + np.hypot(sxx - syy, 2.0 * sxy))
+    smallest = (sxx * syy - sxy * sxy) / np.maximum(largest, 1e-300)
+    return smallest <= _COLLINEAR * np.maximum(largest, 1e-300)
+
+
+def _choose(x, y, rms, a_e, group):
+    """Smallest residual wins; within _TIE_DB of it, the point nearest the APs (mean log distance).
+    Returns (xy (E, 2), rms, A_e)."""
+    rms = np.where(np.isfinite(rms), rms, np.inf)
+    dist2 = (x[:, None] - group.px) ** 2 + (y[:, None] - group.py) ** 2     # (candidates, k, E)
+    nearness = np.log(np.maximum(dist2, 1e-12)).mean(axis=1)
+    tied = rms <= rms.min(axis=0) + _TIE_DB
+    best = np.argmin(np.where(tied, nearness, np.inf), axis=0)
+    column = np.arange(len(best))
+    return np.column_stack([x[best, column], y[best, column]]), rms[best, column], a_e[best, column]
 
 
 def pick(fits, best):
     """(xy, rms, A_e) of candidate ``best[e]`` for every emission e, from a list of refine() results."""
     rows = np.arange(len(best))
     return tuple(np.stack(part, axis=1)[rows, best] for part in zip(*fits))
-
-
-def _mean_log_distance(xy, points, mask):
-    dist2 = np.maximum(((xy[:, None, :] - points) ** 2).sum(axis=-1), 1e-12)
-    return _masked_mean(np.log(dist2), mask)
 
 
 def outside_hull(xy, ap_xy):
@@ -350,7 +359,10 @@ def outside_hull(xy, ap_xy):
     start, end = hull, np.roll(hull, -1, axis=0)
     edge = end - start
     outward = np.column_stack([edge[:, 1], -edge[:, 0]]) / np.hypot(edge[:, 0], edge[:, 1])[:, None]
-    return np.einsum("pei,ei->pe", xy[:, None, :] - start[None], outward).max(axis=1)
+    distance = np.full(len(xy), -np.inf)
+    for (x0, y0), (ox, oy) in zip(start, outward):
+        np.maximum(distance, (xy[:, 0] - x0) * ox + (xy[:, 1] - y0) * oy, out=distance)
+    return distance
 
 
 def hull_ring(xy):

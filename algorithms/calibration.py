@@ -26,7 +26,7 @@ when it rests on 4+-AP emissions, converged, has a plausible n and an n standard
 Measured (tests/unit/test_calibration.py, tests/realdata/test_unist_localization.py): exact on noise-free
 RSS; on a simulated 16-AP site with 3 dB noise n = 2.55 ± 0.24 for a true 2.6 (2.77 before the correction);
 on a 3-AP site the fit lands at n = 1.4 and is refused; on the UNIST campus capture (7.8 dB noise) it finds
-n = 2.65 ± 0.38 where the GPS distances give 1.58 (3.02 before the correction), and is refused.
+n = 2.59 ± 0.40 where the GPS distances give 1.58 (2.99 before the correction), and is refused.
 """
 from dataclasses import dataclass
 
@@ -103,9 +103,13 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT
     fit, xy = _fit_from(first.xy[chosen] - origin, first.a_implied[chosen], n, points, rss, mask, progress)
     if fit.status == OK:
         # Restart from a fresh Apollonius localization at the fitted n: a position stuck in the wrong one
-        # of its two candidates would otherwise bias the fit.
+        # of its two candidates would otherwise bias the fit. Where the fresh one is degenerate (e.g. run off
+        # to a point kilometres away) the fitted position is kept: such points dominated the cost and stalled
+        # the line search, so that the outcome hung on rounding (on the UNIST capture it flipped between
+        # "uncertain" and "not converged" with the iteration cap of the localization).
         restart = apollonius.localize(subset, ap_xy, fit.fitted_n)
-        fit, xy = _fit_from(restart.xy - origin, restart.a_implied, fit.fitted_n, points, rss, mask, progress)
+        xy = np.where((restart.quality != apollonius.DEGENERATE)[:, None], restart.xy - origin, xy)
+        fit, xy = _fit_from(xy, restart.a_implied, fit.fitted_n, points, rss, mask, progress)
     floor = float(np.nanmin(heard.rss)) if floor is None else float(floor)
     for _ in range(_CUTOFF_ROUNDS if fit.status == OK else 0):
         fit, xy, mask = _refit_above_floor(fit, xy, points, rss, mask, floor, progress)

@@ -52,6 +52,20 @@ def implied_a_slope(log_d):
     return 10.0 * log_d
 
 
+def implied_a_derivatives(rss, dist2, n):
+    """implied_a from squared distances with its first and second derivatives in the position, in one pass
+    (the Newton steps of the localization).
+
+    Returns (f, s, c): f = RSS + 10 n log10 max(d, d0); its gradient is s * offset and its Hessian
+    s I - (2 / c) grad grad^T, with s = c / d^2 and c = 10 n / ln 10 (s = 0 inside d0, where the model is flat).
+    """
+    f = implied_a(rss, log_distance(dist2), n)
+    c = 10.0 * n / LN10
+    s = np.divide(c, np.maximum(dist2, D0 * D0))
+    s *= dist2 > D0 * D0
+    return f, s, c
+
+
 def implied_a_gradient(offset, dist2, n):
     """Gradient of implied_a in the position: 10 n times log_distance_gradient."""
     return 10.0 * n * log_distance_gradient(offset, dist2)

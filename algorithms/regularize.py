@@ -20,15 +20,15 @@ exact. Where no emission is heard by 4+ APs the noise cannot be measured, and th
 Apollonius.
 
 Measured (tests/unit/test_regularize.py, tests/realdata/test_unist_localization.py), median errors:
-16 APs 50 m apart with 3 dB noise, 7.3 m pure and 7.0 m with the prior; 16 APs 80 m apart with 6 dB noise,
+16 APs 50 m apart with 3 dB noise, 7.4 m pure and 7.1 m with the prior; 16 APs 80 m apart with 6 dB noise,
 47.5 m pure, 32.9 m with the prior, 35.3 m for the strongest AP; UNIST capture at the default n = 2.5,
-42.6 m pure, 34.4 m with the prior, 38.1 m for the strongest sensor. The measured sigma runs low on noisy
+42.7 m pure, 34.4 m with the prior, 38.1 m for the strongest sensor. The measured sigma runs low on noisy
 data (3.9 dB for 6 dB: the receivers' floor cuts the noisiest values), so the prior is weighted
 conservatively.
 """
 import numpy as np
 
-from . import apollonius
+from . import apollonius, position_fit
 
 MIN_REDUNDANT = 10
 
@@ -63,17 +63,27 @@ def regularize(points, heard, ap_xy, n, max_residual=apollonius.DEFAULT_MAX_RESI
     rows = np.flatnonzero(points.quality != apollonius.DEGENERATE)
     if sigma == 0.0 or not np.isfinite(scale) or len(rows) == 0:
         return points, sigma, scale
-    subset = apollonius.HeardEmissions(heard.label[rows], heard.ap[rows], heard.rss[rows])
-    origin, local, rss, mask = apollonius.local_frame(subset, ap_xy)
-    centre = apollonius.ratio_centroid(local, apollonius.ratio_squares(rss, mask, n), mask)
-    prior = (centre, np.full(len(rows), sigma / scale))
-    starts = (points.xy[rows] - origin, centre)
-    fits = [apollonius.refine(start, local, rss, mask, n, prior=prior) for start in starts]
-    posterior = np.column_stack([apollonius.cost(xy, local, rss, mask, n, prior=prior) for xy, _, _ in fits])
-    xy, residual, a_implied = apollonius.pick(fits, np.argmin(posterior, axis=1))
-    xy = xy + origin
     result = apollonius.Localization(points.label, points.xy.copy(), points.residual.copy(),
                                      points.a_implied.copy(), points.quality.copy(), points.n_aps)
-    result.xy[rows], result.residual[rows], result.a_implied[rows] = xy, residual, a_implied
-    result.quality[rows] = apollonius.grade(xy, residual, a_implied, ap_xy, max_residual, hull_margin)
+    for group_rows, origin, group in apollonius.dense_groups(heard, ap_xy, rows):
+        xy, result.residual[group_rows], result.a_implied[group_rows] = \
+            _posterior_mode(group, points.xy[group_rows] - origin, n, sigma / scale)
+        result.xy[group_rows] = xy + origin
+    result.quality[rows] = apollonius.grade(result.xy[rows], result.residual[rows], result.a_implied[rows], ap_xy,
+                                            max_residual, hull_margin)
     return result, sigma, scale
+
+
+def _posterior_mode(group, apollonius_xy, n, weight):
+    """The lower-cost of the posterior fits started at the Apollonius points (E, 2) and at the prior's centre,
+    for a dense group of emissions (positions relative to the strongest AP). Returns (xy (E, 2), rms, A_e)."""
+    count = len(group)
+    centre = apollonius.group_ratio_centroid(group, n)
+    prior = position_fit.Rows(group.px, group.py, group.rss, None, centre, np.full(count, weight))
+    both = np.concatenate([np.arange(count), np.arange(count)])
+    x, y, fields = position_fit.fit(np.concatenate([apollonius_xy[:, 0], centre[0]]),
+                                    np.concatenate([apollonius_xy[:, 1], centre[1]]), prior.take(both), n)
+    best = np.where(fields[position_fit.COST, count:] < fields[position_fit.COST, :count], count, 0) + \
+        np.arange(count)
+    rms = np.sqrt(fields[position_fit.RSS_COST, best] / len(group.px))
+    return np.column_stack([x[best], y[best]]), rms, fields[position_fit.LEVEL, best]

@@ -60,6 +60,16 @@ def test_collinear_aps_are_degenerate():
     assert points.quality[0] == apollonius.DEGENERATE
 
 
+def test_emissions_heard_by_fewer_than_three_aps_are_degenerate():
+    # heard_emissions(min_aps=1) keeps them (the maximum-likelihood tools use them); they have no position
+    heard = apollonius.heard_emissions(np.array([0, 0, 1, 1, 1, 2]), np.array([0, 1, 0, 1, 2, 3]),
+                                       np.array([-60.0, -65.0, -60.0, -70.0, -75.0, -50.0]), min_aps=1)
+    points = apollonius.localize(heard, APS, 2.5)
+    assert points.n_aps.tolist() == [2, 3, 1]
+    assert points.quality[0] == points.quality[2] == apollonius.DEGENERATE
+    assert points.quality[1] != apollonius.DEGENERATE
+
+
 def test_no_real_intersection_gets_a_residual_and_is_flagged():
     # Equal RSS at APs 0 and 1 puts the client on x = 50, where it is >= 50 m from both; 50 dB weaker at AP 2
     # would need d2 = 100 d1 >= 5000 m, while AP 2 is within 80 m of that line: no point fits.
