@@ -151,7 +151,7 @@ def test_outputs_load_with_the_density_style(provider, files):
     items = layer.renderer().shader().rasterShaderFunction().colorRampItemList()
     assert items[0].color.alpha() == 0  # empty pixels transparent over the basemap
     assert items[-1].value == pytest.approx(read_density(path).values.max(), rel=1e-6)
-    assert all("PRs/m2" in item.label for item in items)
+    assert all("PRs/m²" in item.label for item in items)  # the units as people write them
     assert QgsProject.instance() is not None
 
 

@@ -3,6 +3,7 @@ the README would: every ```bash block of README.md except the one with `make dem
 this very suite). A block a user cannot paste as it is must not be written as ```bash in the README."""
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def test_readme_blocks_run_as_written(tmp_path):
     (tmp_path / "runtime").mkdir(mode=0o700)
     named = [Path(path) for path in re.findall(r"=(/tmp/[\w./]+)", block)]
     for path in named:
-        path.unlink(missing_ok=True)
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
