@@ -6,6 +6,7 @@ each heard at a distinct AP. Its size ``n_aps`` is the number of APs that heard 
 import numpy as np
 
 from .core.errors import InputError
+from .core.factorize import factorize
 
 
 def group_emissions(time, ap_id, mac, tolerance):
@@ -20,8 +21,8 @@ def group_emissions(time, ap_id, mac, tolerance):
     count = len(time)
     if count == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    _, mac_code = np.unique(np.asarray(mac, dtype=str), return_inverse=True)
-    _, ap_code = np.unique(np.asarray(ap_id, dtype=str), return_inverse=True)
+    mac_code = factorize(mac)[1]  # codes pass through as they are (integers factorize fast)
+    ap_code = factorize(ap_id)[1]
     order = np.lexsort((ap_code, time, mac_code))
     t, m, a = time[order], mac_code[order], ap_code[order]
 
@@ -48,8 +49,9 @@ def group_emissions(time, ap_id, mac, tolerance):
 
 
 def _distinct_per_group(group, ap_code):
-    pairs = np.unique(np.column_stack([group, ap_code]), axis=0)
-    return np.bincount(pairs[:, 0], minlength=group[-1] + 1)
+    """How many distinct APs each candidate group holds (one integer key per (group, AP) pair)."""
+    pairs = np.unique(group * (int(ap_code.max()) + 1) + ap_code)
+    return np.bincount(pairs // (int(ap_code.max()) + 1), minlength=group[-1] + 1)
 
 
 def _split_rows(t, a, tolerance):

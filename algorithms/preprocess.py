@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core.errors import InputError
+from .core.factorize import factorize
 from .core.privacy import anonymise
 from .core.progress import SILENT
 from .core.records import Probes
@@ -46,26 +47,38 @@ def preprocess(probes, start=None, end=None, connections=None, threshold=3, tole
     notes = []
     window, start, end = _in_window(probes, start, end)
     rss = check_rss(window.rss)
-    mac = anonymise(window.mac, secret)
+    tokens, mac_code = anonymised_codes(window.mac, secret)  # each column factorized once, reused below
+    ap_code = factorize(window.ap_id)[1]
     progress.step(0.1)
-    connected = _connected(mac, connections, secret, notes)
-    n_seen = _occurrences(window.time, window.ap_id, mac, connected, tolerance, count_emissions)
+    connected = _connected(tokens, mac_code, connections, secret, notes)
+    n_seen = _occurrences(window.time, ap_code, mac_code, connected, tolerance, count_emissions)
     progress.step(0.4)
     mac_class = np.where(connected, CC, np.where(n_seen <= threshold, CR, CF)).astype(object)
     is_cr = mac_class == CR
     emission = np.full(len(window), -1, dtype=np.int64)
     n_aps = np.zeros(len(window), dtype=np.int64)
-    emission[is_cr], n_aps[is_cr] = group_emissions(window.time[is_cr], window.ap_id[is_cr], mac[is_cr], tolerance)
+    emission[is_cr], n_aps[is_cr] = group_emissions(window.time[is_cr], ap_code[is_cr], mac_code[is_cr], tolerance)
     progress.step(0.8)
 
-    counts = _counts(mac_class, mac, emission[is_cr], n_aps[is_cr])
+    counts = _counts(mac_class, mac_code, emission[is_cr], n_aps[is_cr])
     counts["WINDOW_HOURS"] = (end - start) / 3600.0
     keep = np.ones(len(window), dtype=bool) if all_classes else is_cr
     columns = {"class": mac_class, "n_seen": n_seen, "emission": emission, "n_aps": n_aps}
-    result = Probes(window.time[keep], window.ap_id[keep], mac[keep], rss[keep],
-                          {k: v[keep] for k, v in columns.items()})
+    result = Probes(window.time[keep], window.ap_id[keep], tokens[mac_code[keep]], rss[keep],
+                    {k: v[keep] for k, v in columns.items()})
     progress.step(1.0)
     return Preprocessed(result, counts, notes)
+
+
+def anonymised_codes(mac, secret):
+    """(distinct tokens, code of each PR's MAC) with raw MAC addresses replaced by their keyed hash (privacy.py);
+    two spellings of one address (AA:BB... and aa-bb-...) get one token."""
+    tokens, codes = factorize(mac)
+    hashed = anonymise(tokens, secret)
+    if hashed is tokens:
+        return tokens, codes
+    tokens, merged = factorize(hashed)
+    return tokens, merged[codes]
 
 
 def _in_window(probes, start, end):
@@ -83,33 +96,34 @@ def _in_window(probes, start, end):
     return probes.take(inside), start, end
 
 
-def _connected(mac, connections, secret, notes):
+def _connected(tokens, mac_code, connections, secret, notes):
     if connections is None:
-        return np.zeros(len(mac), dtype=bool)
+        return np.zeros(len(mac_code), dtype=bool)
     if len(connections) == 0:
         raise InputError("The connections table (CONNECTIONS) has no rows: give the MACs of the connected "
                          "clients, or leave CONNECTIONS empty.")
-    connected = np.isin(mac, anonymise(connections, secret).astype(str))
+    listed = np.isin(tokens.astype(str), anonymise(connections, secret).astype(str))
+    connected = listed[mac_code]
     if not connected.any():
         notes.append("No MAC of the connections table occurs in the window: CC is empty. If the probe MACs are "
                      "hashed, hash the connections table with the same secret.")
     return connected
 
 
-def _occurrences(time, ap_id, mac, connected, tolerance, count_emissions):
+def _occurrences(time, ap_code, mac_code, connected, tolerance, count_emissions):
     """Per PR, how often its MAC occurs in the window: rows, or (``count_emissions``) emissions."""
-    _, mac_code, rows = np.unique(mac.astype(str), return_inverse=True, return_counts=True)
-    mac_code = mac_code.reshape(-1)
+    rows = np.bincount(mac_code)
     if not count_emissions:
         return rows[mac_code]
-    emission = np.full(len(mac), -1, dtype=np.int64)
-    emission[~connected], _ = group_emissions(time[~connected], ap_id[~connected], mac[~connected], tolerance)
-    pairs = np.unique(np.column_stack([mac_code, emission])[~connected], axis=0)
-    emissions_of_mac = np.bincount(pairs[:, 0], minlength=len(rows))
+    emission = np.full(len(mac_code), -1, dtype=np.int64)
+    emission[~connected], _ = group_emissions(time[~connected], ap_code[~connected], mac_code[~connected],
+                                              tolerance)
+    first_of_emission = np.unique(emission[~connected], return_index=True)[1]
+    emissions_of_mac = np.bincount(mac_code[~connected][first_of_emission], minlength=len(rows))
     return np.where(connected, rows[mac_code], emissions_of_mac[mac_code])
 
 
-def _counts(mac_class, mac, cr_emission, cr_n_aps):
+def _counts(mac_class, mac_code, cr_emission, cr_n_aps):
     p_by_k = multiplicity_counts(cr_n_aps, max_k=max(3, int(cr_n_aps.max()) if len(cr_n_aps) else 3))
     counts = {"P": int(len(cr_n_aps)), "P_BY_K": p_by_k,
               "P4PLUS": int(sum(v for k, v in p_by_k.items() if k >= 4)),
@@ -119,5 +133,5 @@ def _counts(mac_class, mac, cr_emission, cr_n_aps):
     for name in (CR, CF, CC):
         members = mac_class == name
         counts[name] = int(members.sum())
-        counts[f"{name}_MACS"] = int(len(np.unique(mac[members].astype(str))))
+        counts[f"{name}_MACS"] = int(np.count_nonzero(np.bincount(mac_code[members], minlength=1)))
     return counts

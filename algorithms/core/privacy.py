@@ -7,6 +7,7 @@ import numpy as np
 from .errors import InputError
 
 _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104: B)
+_RAW_LENGTH = 17  # aa:bb:cc:dd:ee:ff
 _RAW_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$")
 
 
@@ -17,8 +18,11 @@ def is_raw_mac(token):
 
 
 def holds_raw_macs(tokens):
-    """True when any token of the column looks like a raw MAC address."""
-    return any(is_raw_mac(t) for t in np.unique(np.asarray(tokens, dtype=str)))
+    """True when any token of the column looks like a raw MAC address (only 17-character tokens can: the
+    length is checked for the whole column at once, the pattern on those alone)."""
+    text = np.asarray(tokens, dtype=str)
+    candidates = text[np.char.str_len(text) == _RAW_LENGTH] if text.size else text
+    return any(is_raw_mac(t) for t in np.unique(candidates))
 
 
 def hash_macs(tokens, secret):

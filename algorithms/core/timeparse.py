@@ -1,4 +1,5 @@
 """Turn a column of times (epoch seconds, ISO 8601 text, datetime objects) into float seconds."""
+import warnings
 from datetime import UTC, datetime
 
 import numpy as np
@@ -11,7 +12,7 @@ _EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
 def to_seconds(values, field_name="time"):
     """Seconds since 1970-01-01 as float64, for numbers, numeric text, ISO 8601 text or datetimes.
 
-    Naive ISO times are taken as they are (local clock time); times with an offset are converted to UTC.
+    Times without a zone are UTC; times with an offset (or Z) are converted to UTC.
     Raises InputError naming the first row that cannot be read.
     """
     values = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
@@ -37,15 +38,26 @@ def _try_float(text):
 
 
 def _iso_seconds(text, field_name):
-    stripped = np.char.rstrip(np.char.strip(text), "Z")
     try:
-        stamps = stripped.astype("datetime64[us]")
+        stamps = _numpy_times(text)
     except ValueError:
-        return np.array([_parse_one(t, i, field_name) for i, t in enumerate(text)])
+        try:  # spaces around the text: strip them (two more passes, so only when needed)
+            stamps = _numpy_times(np.char.strip(text))
+        except ValueError:  # offsets such as +02:00, which numpy does not read
+            return np.array([_parse_one(t, i, field_name) for i, t in enumerate(text)])
     if np.isnat(stamps).any():
         row = int(np.flatnonzero(np.isnat(stamps))[0])
         raise _bad_time(text[row], row, field_name)
     return (stamps - _EPOCH).astype(np.int64) / 1e6
+
+
+def _numpy_times(text):
+    """numpy's reading of ISO 8601 text, microseconds; a trailing Z (UTC) is read too, with a deprecation
+    warning numpy gives for it that says nothing to the user."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return text.astype("datetime64[us]")
 
 
 def _parse_one(value, row, field_name):
