@@ -107,7 +107,10 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         self._written = {}
         try:
-            return self.execute(parameters, context, feedback)
+            outputs = self.execute(parameters, context, feedback)
+            if feedback is not None and feedback.isCanceled():  # a cancel during the last write: nothing stays
+                raise Cancelled()
+            return outputs
         except Cancelled as cancel:
             self._discard_outputs(feedback, cancel)
             feedback.pushInfo("Cancelled by the user: no output was written.")
