@@ -16,6 +16,7 @@ from qgis.core import (
     QgsMapLayerType,
     QgsPrintLayout,
     QgsRectangle,
+    QgsTextFormat,
     QgsUnitTypes,
 )
 from qgis.PyQt.QtGui import QFont
@@ -42,7 +43,12 @@ def _label(layout, text, x, y, width, height, points, bold=False):
     font = QFont()
     font.setPointSizeF(points)
     font.setBold(bold)
-    label.setFont(font)
+    if hasattr(label, "setTextFormat"):  # QGIS 3.24 and later (setFont is deprecated there)
+        text_format = QgsTextFormat.fromQFont(font)
+        text_format.setSize(points)
+        label.setTextFormat(text_format)
+    else:
+        label.setFont(font)
     layout.addLayoutItem(label)
     label.attemptMove(_mm(x, y))
     label.attemptResize(_size(width, height))

@@ -10,7 +10,6 @@ from qgis.core import (
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
-    QgsRasterBandStats,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QMetaType, QVariant
@@ -56,5 +55,3 @@ FIELD_INTEGER = _TYPES.LongLong
 FIELD_TEXT = QMetaType.QString if _FIELDS_BY_METATYPE else QVariant.String
 FIELD_DATETIME = QMetaType.QDateTime if _FIELDS_BY_METATYPE else QVariant.DateTime
 FIELD_DATE = QMetaType.QDate if _FIELDS_BY_METATYPE else QVariant.Date
-
-BAND_MAX = Qgis.RasterBandStatistic.Max if hasattr(Qgis, "RasterBandStatistic") else QgsRasterBandStats.Max  # 3.36

@@ -2,7 +2,6 @@
 ramp stretched to a raster's values with its units in the legend."""
 from qgis.core import QgsProcessingLayerPostProcessorInterface
 
-from . import qgis_enums
 from .paths import STYLE_DIR
 
 
@@ -42,11 +41,12 @@ def fit_density_ramp(layer, top=None):
     renderer = layer.renderer()
     if not isinstance(renderer, QgsSingleBandPseudoColorRenderer):
         return
-    if top is None:
-        top = layer.dataProvider().bandStatistics(1, qgis_enums.BAND_MAX).maximumValue
-    top = top if top > 0 else 1.0
     dataset = gdal.Open(layer.source())
-    units = display_units(dataset.GetRasterBand(1).GetUnitType() if dataset is not None else "")
+    band = dataset.GetRasterBand(1) if dataset is not None else None
+    if top is None:
+        top = band.ComputeRasterMinMax(False)[1] if band is not None else 0.0
+    top = top if top > 0 else 1.0
+    units = display_units(band.GetUnitType() if band is not None else "")
     ramp = renderer.shader().rasterShaderFunction()
     items = [QgsColorRampShader.ColorRampItem(item.value * top, item.color, f"{item.value * top:.3g} {units}".strip())
              for item in ramp.colorRampItemList()]
