@@ -95,6 +95,13 @@ APS = {"APS": "@APS", "AP_ID_FIELD": "@AP_ID_FIELD"}
 BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", PIXEL_SIZE="@PIXEL_SIZE",
             CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT)  # the same for the kept and the removed PRs
 
+# what the dialog calls the model's outputs (from the command line they are <child>:<name>)
+OUTPUT_LABELS = {"CLIENT_MAP": "Client map, the paper's flow (clients/m²)",
+                 "ML_CLIENT_MAP": "Client map, maximum likelihood (clients/m²)",
+                 "FIDUCIAL": "Fiducial region (edit it by hand, then rerun the steps after it)",
+                 "LOCALIZATIONS": "Localized emissions", "ZONES": "Zones with their X and clients",
+                 "SUMMARY": "Clients per zone"}
+
 # (child id, algorithm, parameters, {model output name: child output}, description); in flow order.
 CHILDREN = [
     ("preprocess", "wifidensity:preprocess",
@@ -183,7 +190,7 @@ def build_model():
             child.addParameterSources(name, _sources(spec))
         model_outputs = {}
         for output_name, child_output in outputs.items():
-            output = QgsProcessingModelOutput(output_name, output_name)
+            output = QgsProcessingModelOutput(output_name, OUTPUT_LABELS[output_name])
             output.setMandatory(False)
             output.setDefaultValue(QgsProcessing.TEMPORARY_OUTPUT)  # unnamed: a temporary file, as QGIS does
             output.setChildId(child_id)
