@@ -15,6 +15,7 @@ import numpy as np
 from ..algorithms.core.progress import SILENT
 
 _BATCH = 100_000
+_CSV_SPECIAL = ',"\n\r'
 _GPKG_NO_ENVELOPE_LE = 0x01  # flags byte of a GeoPackage geometry header: little endian, no envelope
 _WKB_POINT_LE = struct.pack("<BI", 1, 1)
 
@@ -173,23 +174,26 @@ def _quoted(name):
 
 
 def write_csv(path, columns, progress=SILENT):
-    """Write ``columns`` as a comma-separated file with a header row (datetimes as ISO text, UTC)."""
+    """Write ``columns`` as a comma-separated file with a header row (datetimes as ISO text, UTC; NULL empty;
+    a value is quoted only where it holds a comma, quote or line break)."""
     count = len(next(iter(columns.values()))) if columns else 0
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(",".join(_csv_cells(list(columns))) + "\n")
+        handle.write(",".join(_csv_cells(list(columns), "text")) + "\n")
         for start in range(0, count, _BATCH):
             stop = min(start + _BATCH, count)
-            parts = [_csv_cells(_sql_values(values[start:stop])) for values in columns.values()]
-            handle.write("".join(",".join(row) + "\n" for row in zip(*parts)))
+            cells = [_csv_cells(_sql_values(values[start:stop]), column_kind(values)) for values in columns.values()]
+            handle.write("\n".join(map(",".join, zip(*cells))) + "\n")
             progress.step(stop / max(count, 1))
     return path
 
 
-def _csv_cells(values):
-    """CSV text of a list of SQL values: empty for NULL, quoted only where the text needs it."""
-    cells = ["" if v is None else v if isinstance(v, str) else repr(v) if isinstance(v, float) else str(v)
-             for v in values]
-    joined = "\x00".join(cells)
-    if not any(c in joined for c in ',"\n\r'):  # one scan of the column instead of one per cell
+def _csv_cells(values, kind):
+    """CSV text of a column's SQL values (str, int or float; None for NULL)."""
+    if None in values:
+        values = ["" if v is None else v for v in values]
+    if kind in ("real", "integer"):
+        return [v if v == "" else repr(v) for v in values] if "" in values else list(map(repr, values))
+    cells = values
+    if not any(c in "\x00".join(cells) for c in _CSV_SPECIAL):  # one scan of the column instead of one per cell
         return cells
-    return ['"' + c.replace('"', '""') + '"' if any(ch in c for ch in ',"\n\r') else c for c in cells]
+    return ['"' + c.replace('"', '""') + '"' if any(s in c for s in _CSV_SPECIAL) else c for c in cells]
