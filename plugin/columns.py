@@ -178,6 +178,6 @@ def text_column(values, field, parameter):
         raise InputError(f"Row {missing[0] + 1}: the field '{field}' ({parameter}) is empty.")
     if values.dtype.kind == "f" and np.all(values == np.round(values)):
         values = values.astype(np.int64)
-    return np.asarray(values.astype(str), dtype=object)
+    return np.asarray(values if values.dtype.kind == "U" else values.astype(str), dtype=object)
 
 

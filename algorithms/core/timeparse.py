@@ -23,7 +23,7 @@ def to_seconds(values, field_name="time"):
     first = values[0]
     if isinstance(first, datetime):
         return np.array([_datetime_seconds(v, i, field_name) for i, v in enumerate(values)])
-    text = values.astype(str)
+    text = values if values.dtype.kind == "U" else values.astype(str)
     numeric = _try_float(text)
     if numeric is not None:
         return numeric
