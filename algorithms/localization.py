@@ -70,6 +70,13 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
                            int(points.good.sum()), unknown, noise_sd, prior_sd)
 
 
+def check_positions(points):
+    """InputError when an emission got no finite position (an output point needs coordinates)."""
+    finite = np.all(np.isfinite(points.xy), axis=1)
+    if not finite.all():
+        raise InputError(f"{int((~finite).sum())} emissions got no finite position; check the AP layer.")
+
+
 def _first_time(emission, time, labels):
     codes, inverse = np.unique(emission, return_inverse=True)
     first = np.full(len(codes), np.inf)

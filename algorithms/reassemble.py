@@ -78,6 +78,20 @@ class ZoneX:
     x: list
 
 
+def zone_x_from(geometries, x_values, field="x"):
+    """ZoneX of zones with their X (e.g. the Counting tool's zone table): one X per polygon, read from ``field``."""
+    if not len(geometries):
+        raise InputError("ZONES_X has no polygon with a geometry.")
+    x = []
+    for row, value in enumerate(x_values):
+        try:
+            x.append(float(value))
+        except (TypeError, ValueError):
+            raise InputError(f"Zone {row + 1}: the X field '{field}' holds '{value}', which is not a number. "
+                             "Choose the field with each zone's X (the Counting tool's 'x').") from None
+    return ZoneX(list(geometries), x)
+
+
 def zone_x_raster(zone_x, grid, default_x):
     """X per pixel: a zone's X inside it (the first listed zone where zones overlap), ``default_x`` elsewhere."""
     per_pixel = np.full(grid.shape, float(default_x))

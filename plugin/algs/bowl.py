@@ -2,7 +2,7 @@
 from qgis.core import (QgsProcessingOutputNumber, QgsProcessingParameterCrs, QgsProcessingParameterExtent,
                        QgsProcessingParameterNumber, QgsProcessingParameterRasterDestination)
 
-from ...algorithms.bowl import bowl
+from ...algorithms.bowl import DEFAULT_MARGIN, bowl
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm
 from ..layers import read_access_points
@@ -26,7 +26,7 @@ class BowlAlgorithm(WifiDensityAlgorithm):
         self.addParameter(QgsProcessingParameterExtent(
             "EXTENT", self.tr("Output extent (default: the APs' extent plus the margin)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            "MARGIN", self.tr("Margin around the APs (m)"), QgsProcessingParameterNumber.Double, 50.0))
+            "MARGIN", self.tr("Margin around the APs (m)"), QgsProcessingParameterNumber.Double, DEFAULT_MARGIN))
         self.addParameter(QgsProcessingParameterCrs(
             "CRS", self.tr("Output CRS (default: the AP layer's, or its UTM zone if in degrees)"), optional=True))
         self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("PR density (PRs/m²)")))

@@ -1,18 +1,15 @@
 """wifidensity:fiducial — SPEC tool 7 (science in algorithms/convex_layers.py and fiducial.py)."""
 import numpy as np
-from qgis.core import (QgsCoordinateTransform, QgsExpression, QgsFeatureRequest, QgsPointXY, QgsProcessing,
+from qgis.core import (QgsCoordinateTransform, QgsFeatureRequest, QgsPointXY, QgsProcessing,
                        QgsProcessingOutputNumber, QgsProcessingParameterFeatureSink, QgsProcessingParameterFeatureSource,
                        QgsProcessingParameterField, QgsProcessingParameterNumber, QgsWkbTypes)
 
-from ...algorithms.apollonius import GOOD, QUALITY_NAMES
 from ...algorithms.core.errors import InputError
-from ...algorithms.fiducial import DEFAULT_LAYER, fiducial_region
+from ...algorithms.fiducial import DEFAULT_LAYER, fiducial_region, good_points
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import from_shapely, metric_crs, read_polygons
 from ..rasters import style_on_load
 from ..tables import require_source, write_table
-
-GOOD_QUALITY = QUALITY_NAMES[GOOD]
 
 
 class FiducialAlgorithm(WifiDensityAlgorithm):
@@ -61,31 +58,30 @@ class FiducialAlgorithm(WifiDensityAlgorithm):
         return outputs
 
     def _points(self, parameters, context):
-        """The INPUT points in a metric CRS (the layer's if projected, else the UTM zone of the points)."""
+        """The INPUT points fit to peel (fiducial.good_points) in a metric CRS (the layer's if projected, else
+        the UTM zone of the points)."""
         source = require_source(self, parameters, "INPUT", context)
-        raw = []
-        for feature in source.getFeatures(self._good_points(parameters, context, source)):
+        field = self.parameterAsString(parameters, "QUALITY_FIELD", context)
+        field = field if field and field in source.fields().names() else None
+        request = QgsFeatureRequest().setSubsetOfAttributes([field], source.fields()) if field else \
+            QgsFeatureRequest().setNoAttributes()
+        raw, quality = [], []
+        for feature in source.getFeatures(request):
             geometry = feature.geometry()
             if geometry.isNull() or geometry.isEmpty():
                 continue
-            raw.extend((p.x(), p.y()) for p in geometry.vertices())
-        if not raw:
+            vertices = [(p.x(), p.y()) for p in geometry.vertices()]
+            raw.extend(vertices)
+            quality.extend([feature[field] if field else None] * len(vertices))
+        raw = good_points(raw, quality if field else None)
+        if not len(raw):
             raise InputError("INPUT has no points with a geometry; give the Localization tool's output.")
-        raw = np.array(raw, dtype=float)
         crs = metric_crs(self, parameters, context, source.sourceCrs(), (raw[:, 0], raw[:, 1]))
         if crs == source.sourceCrs():
             return raw, crs
         to_metric = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
         metric = [to_metric.transform(QgsPointXY(x, y)) for x, y in raw]
         return np.array([[p.x(), p.y()] for p in metric], dtype=float), crs
-
-    def _good_points(self, parameters, context, source):
-        """Localizations flagged poor, degenerate or outside the hull would stretch the outer layers."""
-        request = QgsFeatureRequest().setNoAttributes()
-        field = self.parameterAsString(parameters, "QUALITY_FIELD", context)
-        if field and field in source.fields().names():
-            request.setFilterExpression(f"{QgsExpression.quotedColumnRef(field)} = '{GOOD_QUALITY}'")
-        return request
 
     def _write(self, parameters, context, name, layers, crs, feedback):
         columns = {"layer": np.array([layer.index for layer in layers], dtype=np.int64),

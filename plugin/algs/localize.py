@@ -7,8 +7,7 @@ from qgis.core import (QgsGeometry, QgsPointXY, QgsProcessing, QgsProcessingOutp
                        QgsProcessingParameterFileDestination, QgsProcessingParameterNumber, QgsWkbTypes)
 
 from ...algorithms.apollonius import DEFAULT_MAX_RESIDUAL, QUALITY_NAMES
-from ...algorithms.core.errors import InputError
-from ...algorithms.localization import distances_to_aps, localize_probes
+from ...algorithms.localization import check_positions, distances_to_aps, localize_probes
 from ...algorithms.localize_report import report_html
 from ...algorithms.pathloss import DEFAULT_N
 from ...algorithms.regularize import MIN_REDUNDANT
@@ -109,9 +108,7 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
                    "n_aps": points.n_aps.astype(np.int64), "residual": points.residual,
                    "a_implied": points.a_implied, "quality": quality, "quality_code": points.quality,
                    "x": points.xy[:, 0], "y": points.xy[:, 1]}
-        finite = np.all(np.isfinite(points.xy), axis=1)
-        if not finite.all():
-            raise InputError(f"{int((~finite).sum())} emissions got no finite position; check the AP layer.")
+        check_positions(points)
         geometries = [QgsGeometry.fromPointXY(QgsPointXY(x, y)) for x, y in points.xy]
         return write_table(self, parameters, context, "OUTPUT", columns, feedback, geometries,
                            QgsWkbTypes.Point, crs)

@@ -4,12 +4,10 @@ from qgis.core import (QgsProcessing, QgsProcessingOutputNumber, QgsProcessingPa
                        QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination)
 
+from ...algorithms.bowl import DEFAULT_MARGIN
 from ...algorithms.counting import DEFAULT_X_DAY, window_x
 from ...algorithms.emissions import group_emissions
-from ...algorithms.core.masks import region_mask
-from ...algorithms.mldensity import (DEFAULT_ITERATIONS, DEFAULT_SIEVE, client_density, heard_emission_count,
-                                     ml_emissions, without_indoor_aps)
-from ...algorithms.core.optional import require
+from ...algorithms.mldensity import DEFAULT_ITERATIONS, DEFAULT_SIEVE, ml_client_map
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import read_access_points, read_shapes
@@ -61,7 +59,7 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         self.addParameter(QgsProcessingParameterExtent(
             "EXTENT", self.tr("Output extent (default: the APs' extent plus the margin)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            "MARGIN", self.tr("Margin around the APs (m)"), DOUBLE, 50.0))
+            "MARGIN", self.tr("Margin around the APs (m)"), DOUBLE, DEFAULT_MARGIN))
         self.addParameter(QgsProcessingParameterCrs(
             "CRS", self.tr("Output CRS (default: the AP layer's, or its UTM zone if in degrees)"), optional=True))
         self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Client density (clients/m²)")))
@@ -79,28 +77,26 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         emission = extra.get(emission_field)
         if emission is None:
             emission = self._grouped_emissions(parameters, context, feedback, emission_field)
-        outdoor, aps = without_indoor_aps(ap_ids, aps)
-        if not outdoor.all():
-            feedback.pushInfo(f"Left out {int((~outdoor).sum())} PRs of indoor APs (the model has no walls).")
-        ap_ids, rss, emission = ap_ids[outdoor], rss[outdoor], emission[outdoor]
-        grid = output_grid(self, parameters, context, aps, crs)
-        support = self._support(parameters, context, crs, grid)
-        floor = self.optional_double(parameters, "FLOOR", context)
-        estimate = ml_emissions(
-            ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),
-            self.parameterAsDouble(parameters, "N", context), self.parameterAsDouble(parameters, "SIGMA_RSS", context),
-            floor=floor, support=support, iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
+        support = read_shapes(self, parameters, "SUPPORT", context, crs) if is_given(parameters, "SUPPORT") else None
+        result = ml_client_map(
+            ap_ids, rss, emission, aps, self._x(parameters, context),
+            lambda outdoor: output_grid(self, parameters, context, outdoor, crs),
+            self.parameterAsDouble(parameters, "A", context), self.parameterAsDouble(parameters, "N", context),
+            self.parameterAsDouble(parameters, "SIGMA_RSS", context),
+            floor=self.optional_double(parameters, "FLOOR", context),
+            emissions=self.optional_double(parameters, "EMISSIONS", context), support=support,
+            exclusions=read_shapes(self, parameters, "EXCLUSIONS", context, crs),
+            iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
             sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 0.0, 90.0))
-        emissions = (heard_emission_count(emission) if not is_given(parameters, "EMISSIONS")
-                     else self.parameterAsDouble(parameters, "EMISSIONS", context))
-        x = self._x(parameters, context)
-        density = client_density(estimate, emissions, x)
-        feedback.pushInfo(f"{len(rss)} PRs, {emissions:g} emissions, X = {x:g}: {emissions / x:.4g} clients on "
-                          f"{grid.width} x {grid.height} pixels of {grid.pixel:g} m "
+        if result.left_out:
+            feedback.pushInfo(f"Left out {result.left_out} PRs of indoor APs (the model has no walls).")
+        estimate, grid = result.estimate, result.density.grid
+        feedback.pushInfo(f"{result.prs} PRs, {result.emissions:g} emissions, X = {result.x:g}: {result.clients:.4g} "
+                          f"clients on {grid.width} x {grid.height} pixels of {grid.pixel:g} m "
                           f"(model cells {estimate.emissions.tags['MODEL_CELL']:g} m, {estimate.iterations} "
                           f"iterations).")
-        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, density),
-                   "CLIENTS": emissions / x, "EMISSIONS": emissions, "X": x, "PRS": len(rss),
+        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, result.density),
+                   "CLIENTS": result.clients, "EMISSIONS": result.emissions, "X": result.x, "PRS": result.prs,
                    "EMISSIONS_MADE": estimate.emissions.mass()}
         if is_given(parameters, "PR_OUTPUT"):
             outputs["PR_OUTPUT"] = write_density_param(self, parameters, "PR_OUTPUT", context, estimate.prs)
@@ -114,19 +110,9 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
                                       self.parameterAsDouble(parameters, "TOLERANCE", context))
         return emission
 
-    def _support(self, parameters, context, crs, grid):
-        exclusions = read_shapes(self, parameters, "EXCLUSIONS", context, crs)
-        if not is_given(parameters, "SUPPORT"):
-            return region_mask([_extent_polygon(grid)], grid, exclusions, "the output extent") if exclusions else None
-        support = read_shapes(self, parameters, "SUPPORT", context, crs)
-        return region_mask(support, grid, exclusions, "SUPPORT")
-
     def _x(self, parameters, context):
         if is_given(parameters, "X"):
             return self.parameterAsDouble(parameters, "X", context)  # client_density rejects X <= 0
         return window_x(self.parameterAsDouble(parameters, "X_DAY", context),
                         self.parameterAsDouble(parameters, "WINDOW_HOURS", context))
 
-
-def _extent_polygon(grid):
-    return require("shapely.geometry").box(*grid.bounds)

@@ -5,13 +5,12 @@ from qgis.core import (QgsGeometry, QgsProcessing, QgsProcessingOutputNumber, Qg
                        QgsProcessingParameterMultipleLayers, QgsProcessingParameterNumber,
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsWkbTypes)
 
-from ...algorithms.core.errors import InputError
 from ...algorithms.core.masks import polygons_mask
-from ...algorithms.reassemble import ZoneX, clients, smoothed, zone_summary
+from ...algorithms.reassemble import clients, smoothed, zone_summary, zone_x_from
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
 from ..rasters import read_density_layer, read_density_param, write_density_param
-from ..tables import numeric_column, write_table
+from ..tables import write_table
 
 
 class ReassembleAlgorithm(WifiDensityAlgorithm):
@@ -80,11 +79,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         field = self.parameterAsString(parameters, "X_FIELD", context) or "x"
         features = read_polygon_features(self, parameters, "ZONES_X", context, crs_from_text(position.grid.crs),
                                           (field,))
-        if not features:
-            raise InputError("ZONES_X has no polygon with a geometry.")
-        x = numeric_column(np.array([attributes[field] for _, attributes in features], dtype=object), field,
-                           "X_FIELD")
-        return ZoneX([shape for shape, _ in features], list(x))
+        return zone_x_from([shape for shape, _ in features], [attributes[field] for _, attributes in features], field)
 
     def _summary(self, parameters, context, density, crs):
         """Clients and area per zone, and a last row for the whole map; returns the sink's id."""
