@@ -20,6 +20,7 @@ from .zones import zones_from_polygons
 
 UNITS = "clients/m2"
 KIND = "client density"
+WHOLE_MAP = "total (whole map)"  # the zone name of a summary's row for the whole map
 
 
 def _same_crs(a, b):

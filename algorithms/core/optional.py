@@ -9,6 +9,10 @@ _INSTALL = {
     "scipy": "python3-scipy (Debian/Ubuntu) or 'pip install scipy' in QGIS's Python",
     "shapely": "python3-shapely (Debian/Ubuntu) or 'pip install shapely' in QGIS's Python",
     "pyproj": "python3-pyproj (Debian/Ubuntu) or 'pip install pyproj' in QGIS's Python",
+    "dask": "python3-dask python3-distributed (Debian/Ubuntu) or 'pip install dask distributed' in QGIS's Python",
+    "distributed": "python3-dask python3-distributed (Debian/Ubuntu) or 'pip install dask distributed' in QGIS's "
+                   "Python",
+    "psycopg2": "python3-psycopg2 (Debian/Ubuntu) or 'pip install psycopg2-binary' in QGIS's Python",
 }
 
 

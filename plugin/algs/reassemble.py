@@ -6,7 +6,7 @@ from qgis.core import (QgsGeometry, QgsProcessing, QgsProcessingOutputNumber, Qg
                        QgsProcessingParameterRasterDestination, QgsProcessingParameterRasterLayer, QgsWkbTypes)
 
 from ...algorithms.core.masks import polygons_mask
-from ...algorithms.reassemble import clients, smoothed, zone_summary, zone_x_from
+from ...algorithms.reassemble import WHOLE_MAP, clients, smoothed, zone_summary, zone_x_from
 from ..base import WifiDensityAlgorithm, is_given
 from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
 from ..rasters import read_density_layer, read_density_param, write_density_param
@@ -89,7 +89,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         features = read_polygon_features(self, parameters, source_name, context, crs, named)
         names = [str(attributes[field]) if named else str(i + 1) for i, (_, attributes) in enumerate(features)]
         rows = zone_summary(density, [shape for shape, _ in features], names)
-        rows.append({"zone": "total (whole map)", "area_m2": density.grid.width * density.grid.height
+        rows.append({"zone": WHOLE_MAP, "area_m2": density.grid.width * density.grid.height
                      * density.grid.cell_area, "clients": density.mass()})
         columns = {key: np.array([row[key] for row in rows]) for key in ("zone", "area_m2", "clients")}
         geometries = [from_shapely(shape) for shape, _ in features] + [QgsGeometry()]

@@ -12,6 +12,7 @@ import pytest
 from wifidensity.algorithms.core.geotiff import read_density, write_density
 from wifidensity.algorithms.core.timeparse import to_iso
 from wifidensity.algorithms.flow import FlowParameters, run_window
+from wifidensity.algorithms.reassemble import WHOLE_MAP
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
 
 WINDOWS = 8          # one day of 3-hour windows from 00:00 UTC
@@ -60,7 +61,7 @@ def _pipeline(day, start, end, out):
     from qgis.core import QgsVectorLayer
     summary = {f["zone"]: f["clients"] for f in QgsVectorLayer(str(out / "summary.gpkg"), "s", "ogr").getFeatures()}
     zones = [f["x"] for f in QgsVectorLayer(str(out / "zones.gpkg"), "z", "ogr").getFeatures()]
-    return summary["total (whole map)"], zones, read_density(str(out / "clients.tif")), \
+    return summary[WHOLE_MAP], zones, read_density(str(out / "clients.tif")), \
         read_density(str(out / "ml_clients.tif"))
 
 
