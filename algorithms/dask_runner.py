@@ -75,7 +75,7 @@ def _client(distributed, workers, scheduler):
             raise InputError(f"WORKERS = {workers}: give 0 (this process) or a number of worker processes.")
         _python_for_workers()
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.WARNING)
+                                           dashboard_address="127.0.0.1:0", silence_logs=logging.WARNING)
         client = distributed.Client(cluster, set_as_default=False)
     try:
         try:
