@@ -17,6 +17,7 @@ import sys
 import tempfile
 import zipfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from .core.errors import Cancelled, InputError
@@ -33,7 +34,7 @@ def run_on_dask(jobs, collect, progress, workers=0, scheduler=None):
     """Compute ``jobs`` (season.WindowJob) with season.compute_window on Dask and ``collect(window, output)``
     each as it finishes, here. ``scheduler``: address of a running scheduler; else a LocalCluster of
     ``workers`` processes (one thread each) that lives for this call."""
-    from .season import compute_window
+    from .season import compute_window_of
     distributed = require("distributed")
     with _client(distributed, workers, scheduler) as client:
         ship_code(client)
@@ -47,14 +48,17 @@ def run_on_dask(jobs, collect, progress, workers=0, scheduler=None):
                     job = next(pending, None)
                     if job is None:
                         break
-                    in_flight[executor.submit(compute_window, job)] = job.window
+                    # the rows go straight to a worker, not through the scheduler, and the task follows them
+                    rows = client.scatter(job.rows, hash=False)
+                    in_flight[executor.submit(compute_window_of, replace(job, rows=None), rows)] = (job.window, rows)
                 if progress.is_cancelled():
                     raise Cancelled()
                 if not in_flight:
                     return
                 done, _ = cf.wait(in_flight, timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
                 for future in done:
-                    collect(in_flight.pop(future), future.result())
+                    window, _ = in_flight.pop(future)
+                    collect(window, future.result())
         finally:
             for future in in_flight:
                 future.cancel()

@@ -15,7 +15,7 @@ import json
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -130,6 +130,11 @@ def compute_window(job, progress=SILENT):
     row = {key: value.item() if isinstance(value, np.generic) else value for key, value in result.row.items()}
     return WindowOutput(row, result.zone_rows, maps, f"{socket.gethostname()}:{os.getpid()}",
                         time.process_time() - started)
+
+
+def compute_window_of(job, rows):
+    """compute_window with the window's rows given apart (as Dask hands over data scattered to a worker)."""
+    return compute_window(replace(job, rows=rows))
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Write simulated probe tables and AP layers as a user's GeoPackages (for tests and benchmarks; needs GDAL's
-Python bindings, not QGIS)."""
+"""Simulated probe tables and AP layers as a user's files, for tests and benchmarks: written with GDAL's Python
+bindings, read back with the plugin's own readers (those need QGIS)."""
 import numpy as np
 
 
@@ -57,3 +57,22 @@ def write_connections(path, macs, ap_ids):
     with open(path, "w", encoding="utf-8") as table:
         table.write("mac,ap_id\n" + "".join(f"{mac},{ap}\n" for mac, ap in zip(macs, ap_ids)))
     return str(path)
+
+
+def read_with_plugin(probes, aps, connections=None, indoor_field="indoor"):
+    """(records.Probes, records.AccessPoints, connection MACs or None) of the given files, read once with the
+    plugin's readers as its tools read them (needs QGIS and the wifidensity provider registered)."""
+    from qgis.core import QgsApplication, QgsProcessingContext
+    from wifidensity.plugin.layers import read_access_points
+    from wifidensity.plugin.tables import read_columns, read_probes, text_column
+    registry = QgsApplication.processingRegistry()
+    context = QgsProcessingContext()
+    reader = registry.algorithmById("wifidensity:mldensity").create()
+    parameters = {"INPUT": str(probes), "APS": str(aps), "INDOOR_FIELD": indoor_field}
+    table = read_probes(reader, parameters, context)
+    access_points, _ = read_access_points(reader, parameters, context)
+    if connections is None:
+        return table, access_points, None
+    macs = read_columns(registry.algorithmById("wifidensity:preprocess").create(), {"CONNECTIONS": str(connections)},
+                        "CONNECTIONS", context, ["mac"])["mac"]
+    return table, access_points, text_column(macs, "mac", "CONNECTIONS_MAC_FIELD")

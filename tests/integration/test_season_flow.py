@@ -34,22 +34,6 @@ def day(tmp_path_factory):
             "start": base.start, "folder": folder}
 
 
-def _read_inputs(day):
-    """The tables as the season tool reads them: the plugin's readers, once for the whole day."""
-    from qgis.core import QgsApplication, QgsProcessingContext
-    from wifidensity.plugin.layers import read_access_points
-    from wifidensity.plugin.tables import read_columns, read_probes, text_column
-    registry = QgsApplication.processingRegistry()
-    context = QgsProcessingContext()
-    reader = registry.algorithmById("wifidensity:mldensity").create()
-    parameters = {"INPUT": day["probes"], "APS": day["aps"], "INDOOR_FIELD": "indoor"}
-    probes = read_probes(reader, parameters, context)
-    aps, _ = read_access_points(reader, parameters, context)
-    macs = read_columns(registry.algorithmById("wifidensity:preprocess").create(), {"CONNECTIONS": day["connections"]},
-                        "CONNECTIONS", context, ["mac"])["mac"]
-    return probes, aps, text_column(macs, "mac", "CONNECTIONS_MAC_FIELD")
-
-
 def _pipeline(day, start, end, out):
     import processing
     processing.run("wifidensity:pipeline", {
@@ -71,7 +55,8 @@ def _as_written(density, path):
 
 
 def test_each_sampled_window_equals_the_pipeline_run_on_it_alone(provider, day, tmp_path):
-    probes, aps, connections = _read_inputs(day)
+    from probe_files import read_with_plugin
+    probes, aps, connections = read_with_plugin(day["probes"], day["aps"], day["connections"])
     parameters = FlowParameters(x_day=X_DAY)
     for index in SAMPLED:
         start = day["start"] + index * HOURS * 3600.0

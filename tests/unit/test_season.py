@@ -2,7 +2,6 @@
 splitting, the same TABLE in this process, on a local Dask cluster, on a scheduler with two workers and from
 PostGIS, empty windows, resuming, cancel. (That each window equals the pipeline's run on it alone is
 tests/integration/test_season_flow.py.)"""
-import os
 import shutil
 import subprocess
 from dataclasses import replace
@@ -16,7 +15,7 @@ from wifidensity.algorithms.core.progress import Progress
 from wifidensity.algorithms.core.timeparse import to_iso, to_seconds
 from wifidensity.algorithms.flow import FlowParameters
 from wifidensity.algorithms.probe_db import PostgresProbes
-from wifidensity.algorithms.season import PARTIAL, RECORDS, SortedProbes, Window, run_season, season_windows
+from wifidensity.algorithms.season import PARTIAL, RECORDS, SortedProbes, run_season, season_windows
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
 
 START = 1717221600.0          # 2024-06-01T06:00:00Z
