@@ -9,7 +9,6 @@ a copy of the plugin. After upgrading the plugin, restart long-running workers: 
 has imported.
 """
 import concurrent.futures as cf
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -27,7 +26,6 @@ IN_FLIGHT_PER_WORKER = 2
 POLL_SECONDS = 0.2         # how often a wait for finished windows looks at the cancel button
 CONNECT_SECONDS = 30
 PACKAGE = __name__.split(".")[0]
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def run_on_dask(jobs, collect, progress, workers=0, scheduler=None):
@@ -78,8 +76,7 @@ def _client(distributed, workers, scheduler):
         if not (isinstance(workers, int) and workers >= 1):
             raise InputError(f"WORKERS = {workers}: give 0 (this process) or a number of worker processes.")
         _python_for_workers()
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address="127.0.0.1:0", silence_logs=logging.WARNING)
+        cluster = _local_cluster(distributed, workers)
         client = distributed.Client(cluster, set_as_default=False)
     try:
         try:
@@ -94,6 +91,28 @@ def _client(distributed, workers, scheduler):
             cluster.close()
 
 
+def _local_cluster(distributed, workers):
+    """A LocalCluster of ``workers`` one-thread processes on the loopback, started without the allocator
+    setting Dask gives its workers (MALLOC_TRIM_THRESHOLD_): with it glibc hands every large array back to the
+    system and page-faults it in again, about 0.5 s of system time per 20k-PR window. This process's
+    environment, which Dask's nanny changes before it spawns a worker, is restored afterwards."""
+    config = require("dask").config
+    key = "distributed.nanny.pre-spawn-environ"
+    spawn_environ = dict(config.get(key))
+    before = {name: os.environ.get(name) for name in spawn_environ}
+    try:
+        with config.set({key: {k: v for k, v in spawn_environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}}):
+            return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                            silence_logs=logging.WARNING)
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def ship_code(client):
     """Give every worker of ``client`` (and those joining later) this package's QGIS-free code."""
     upload = require("distributed.diagnostics.plugin").UploadFile
@@ -101,16 +120,13 @@ def ship_code(client):
 
 
 def code_zip():
-    """A zip of the package's top-level module and its ``algorithms`` (named by a digest of their content)."""
-    files = [PACKAGE_DIR / "__init__.py"] + sorted((PACKAGE_DIR / "algorithms").rglob("*.py"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    target = Path(tempfile.gettempdir()) / f"{PACKAGE}-code-{digest.hexdigest()[:16]}.zip"
+    """A zip of season.code_files under the package's name, named by their digest."""
+    from .season import PACKAGE_DIR, code_digest, code_files
+    target = Path(tempfile.gettempdir()) / f"{PACKAGE}-code-{code_digest()[:16]}.zip"
     if not target.exists():
         partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in files:
+            for path in code_files():
                 archive.write(path, f"{PACKAGE}/{path.relative_to(PACKAGE_DIR).as_posix()}")
         os.replace(partial, target)
     return target

@@ -27,6 +27,7 @@ from .core.progress import SILENT, SubProgress
 from .flow import BOTH, EMPTY, MAPPED, ML, PAPER, FlowParameters, empty_row, run_window
 from .reassemble import WHOLE_MAP
 
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 RECORDS = ".season"        # sub-folder of the output folder holding one record per finished window
 PARTIAL = ".partial"       # suffix of a map being written
 
@@ -94,7 +95,7 @@ class Rows:
 @dataclass
 class WindowJob:
     """Everything one window's task needs: the window, its rows (``read()`` gives records.Probes), the APs, the
-    flow's parameters, the connections table, the zones to count in and the names of its maps."""
+    flow's parameters, the connections table and the zones to count in."""
 
     window: Window
     rows: object
@@ -152,9 +153,23 @@ class SeasonReport:
     seconds: list = field(default_factory=list)
 
 
-def fingerprint(aps, parameters, connections=None, zones=()):
-    """A digest of the inputs a window's result depends on besides its rows (the SECRET only through it)."""
+def code_files():
+    """The package's QGIS-free code: its top-level module and every module of ``algorithms``."""
+    return [PACKAGE_DIR / "__init__.py"] + sorted((PACKAGE_DIR / "algorithms").rglob("*.py"))
+
+
+def code_digest():
+    """A digest of ``code_files`` (names and contents): which version of the science ran."""
     digest = hashlib.sha256()
+    for path in code_files():
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(aps, parameters, connections=None, zones=()):
+    """A digest of what a window's result depends on besides its rows: the inputs (the SECRET only through the
+    digest) and the version of the science."""
+    digest = hashlib.sha256(code_digest().encode())
     for part in (json.dumps(asdict(parameters), sort_keys=True), aps.crs,
                  np.asarray(aps.ids).astype(str).tolist(), np.asarray(aps.xy, dtype=float).tolist(),
                  np.asarray(aps.indoor, dtype=bool).tolist(),

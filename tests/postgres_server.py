@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL + PostGIS server for the tests: initdb into a temporary folder as the ``postgres``
-user, listening on 127.0.0.1 at a free port (trust authentication, loopback only), every statement logged,
-stopped and deleted at the end. Needs Debian's postgresql-15 and postgresql-15-postgis-3."""
+"""A throwaway PostgreSQL + PostGIS server for the tests: initdb into a temporary folder (as the ``postgres``
+user when run as root, which PostgreSQL refuses to run as; else as the current user), listening on 127.0.0.1
+at a free port (trust authentication, loopback only), every statement logged, stopped and deleted at the end.
+Needs Debian's postgresql-15 and postgresql-15-postgis-3."""
 import glob
 import os
 import pwd
@@ -41,8 +42,9 @@ class PostgresServer:
         subprocess.run(as_user + list(command), check=True, capture_output=True, text=True)
 
     def start(self):
-        account = pwd.getpwnam(USER)
-        os.chown(self.folder, account.pw_uid, account.pw_gid)
+        if os.geteuid() == 0:
+            account = pwd.getpwnam(USER)
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
         self._as_postgres(_bin("initdb"), "-D", str(self.data), "-U", USER, "-A", "trust", "--no-sync",
                           "--encoding=UTF8", "--locale=C")
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c log_statement=all "
