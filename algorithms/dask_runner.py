@@ -76,7 +76,7 @@ def _client(distributed, workers, scheduler):
         if not (isinstance(workers, int) and workers >= 1):
             raise InputError(f"WORKERS = {workers}: give 0 (this process) or a number of worker processes.")
         _python_for_workers()
-        cluster = _local_cluster(distributed, workers)
+        cluster = local_cluster(distributed, workers)
         client = distributed.Client(cluster, set_as_default=False)
     try:
         try:
@@ -91,7 +91,7 @@ def _client(distributed, workers, scheduler):
             cluster.close()
 
 
-def _local_cluster(distributed, workers):
+def local_cluster(distributed, workers):
     """A LocalCluster of ``workers`` one-thread processes on the loopback, started without the allocator
     setting Dask gives its workers (MALLOC_TRIM_THRESHOLD_): with it glibc hands every large array back to the
     system and page-faults it in again, about 0.5 s of system time per 20k-PR window. This process's

@@ -146,6 +146,7 @@ def main():
     app, provider = start_processing()
     import distributed
     from qgis_cli import QgisProcess
+    from wifidensity.algorithms.dask_runner import local_cluster
     from wifidensity.algorithms.season import SortedProbes, season_windows
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -186,8 +187,7 @@ def main():
         print(f"one window ({int(counts[windows.index(typical)]):,} PRs, 1 m pixels, FLOW=both): the model through "
               f"processing.run {model_cpu:.2f} s of work, the flow {flow_cpu:.2f} s (target <= 1.5)")
 
-        with distributed.LocalCluster(n_workers=WORKERS, threads_per_worker=1, dashboard_address="127.0.0.1:0") \
-                as cluster:
+        with local_cluster(distributed, WORKERS) as cluster:
             short = per_window_cost(week[0], week[1], week[2], windows, folder / "one_week", cluster.scheduler_address)
             longer = simulated_weeks(arguments.weeks, seed=2)
             long_windows = season_windows(MONDAY, MONDAY + arguments.weeks * WINDOWS_PER_WEEK * 3 * 3600.0)

@@ -15,7 +15,7 @@ from wifidensity.algorithms.core.progress import Progress
 from wifidensity.algorithms.core.timeparse import to_iso, to_seconds
 from wifidensity.algorithms.flow import FlowParameters
 from wifidensity.algorithms.probe_db import PostgresProbes
-from wifidensity.algorithms.season import PARTIAL, RECORDS, SortedProbes, run_season, season_windows
+from wifidensity.algorithms.season import PARTIAL, RECORDS, SortedProbes, Window, run_season, season_windows
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
 
 START = 1717221600.0          # 2024-06-01T06:00:00Z
@@ -224,3 +224,32 @@ def _nodes(plan):
     yield plan
     for child in plan.get("Plans", []):
         yield from _nodes(child)
+
+
+@pytest.mark.parametrize("column, value", [("timestamp", "%s::timestamp"), ("double precision", "%s"),
+                                           ("text", "%s")])
+def test_every_kind_of_time_column_gives_the_files_times(postgres, season, column, value):
+    """Naive timestamps and ISO text are UTC, as in a file; epoch numbers are seconds; AP ids may be numbers."""
+    import psycopg2
+    probes = season["probes"].take(slice(0, 400))
+    text = [str(t) for t in to_iso(probes.time)]
+    epoch = column == "double precision"
+    times = probes.time if epoch else to_seconds(np.array(text, dtype=object))
+    ap_numbers = np.array([int(a[2:]) if a.startswith("AP") else 0 for a in probes.ap_id])
+    table = f"probes_{column.split()[0]}"
+    connection = psycopg2.connect(postgres.dsn)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (t {column}, ap integer, mac text, rss integer)")
+        cursor.executemany(f"INSERT INTO {table} VALUES ({value}, %s, %s, %s)",
+                           [(float(t) if epoch else s, int(a), m, int(r))
+                            for t, s, a, m, r in zip(probes.time, text, ap_numbers, probes.mac, probes.rss)])
+    connection.close()
+    source = PostgresProbes.open(postgres.dsn, table, time_field="t", ap_field="ap")
+    window = Window(float(np.floor(times[100])), float(np.floor(times[300])))
+    inside = (times >= window.start) & (times < window.end)
+    read = source.read(window)
+    assert np.array_equal(read.time, times[inside]) and np.array_equal(read.rss, probes.rss[inside])
+    assert np.array_equal(read.ap_id.astype(str), ap_numbers[inside].astype(str))
+    after = Window(window.end, window.end + 60.0)
+    assert list(source.counts([window, after])) == [inside.sum(), ((times >= after.start) & (times < after.end)).sum()]
