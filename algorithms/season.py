@@ -28,8 +28,8 @@ from .flow import BOTH, EMPTY, MAPPED, ML, PAPER, FlowParameters, empty_row, run
 from .reassemble import WHOLE_MAP
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-RECORDS = ".season"        # sub-folder of the output folder holding one record per finished window
-PARTIAL = ".partial"       # suffix of a map being written
+RECORDS = ".season"        # sub-folder of the output folder: a record per finished window, files being written
+PARTIAL = ".partial"       # suffix of a file being written
 
 
 @dataclass(frozen=True)
@@ -186,6 +186,8 @@ class SeasonFolder:
         self.folder = Path(folder)
         self.records = self.folder / RECORDS
         self.records.mkdir(parents=True, exist_ok=True)
+        for left in self.records.glob(f"*{PARTIAL}"):  # what a crash left half written
+            left.unlink()
         self.fingerprint = fingerprint
         self.overwrite = overwrite
 
@@ -204,16 +206,16 @@ class SeasonFolder:
     def store(self, window, output):
         """Write the maps (each complete before it gets its name), then the window's record."""
         for name, data in output.maps.items():
-            _atomic_write(self.folder / name, data)
+            self._write(self.folder / name, data)
         record = {"fingerprint": self.fingerprint, "row": output.row, "zone_rows": output.zone_rows,
                   "maps": sorted(output.maps), "worker": output.worker, "seconds": output.seconds}
-        _atomic_write(self.records / f"{window.stamp}.json", json.dumps(record).encode("utf-8"))
+        self._write(self.records / f"{window.stamp}.json", json.dumps(record).encode("utf-8"))
 
-
-def _atomic_write(path, data):
-    partial = path.with_name(path.name + PARTIAL)
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    def _write(self, path, data):
+        """Write under a temporary name out of sight in RECORDS, then rename: a file is complete or absent."""
+        partial = self.records / (path.name + PARTIAL)
+        partial.write_bytes(data)
+        os.replace(partial, path)
 
 
 def run_season(source, aps, windows, folder, parameters=FlowParameters(), connections=None, zones=(), workers=0,

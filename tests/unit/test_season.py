@@ -122,8 +122,11 @@ def test_a_rerun_skips_complete_windows_unless_overwrite_or_other_parameters(sea
     here, here_folder = reference
     folder = tmp_path / "again"
     shutil.copytree(here_folder, folder)
+    crashed = folder / RECORDS / f"clients_{season['windows'][0].stamp}.tif{PARTIAL}"
+    crashed.write_bytes(b"half a GeoTIFF")
     again = _run(season, folder)
     assert (again.computed, len(again.skipped), again.rows) == ([], SIMULATED, here.rows)
+    assert not crashed.exists()
     windows = season["windows"][:2]
     forced = run_season(SortedProbes(season["probes"]), season["aps"], windows, folder, PARAMETERS,
                         season["connections"], overwrite=True)
