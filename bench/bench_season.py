@@ -94,13 +94,14 @@ def pipeline_loop(cli, files, windows, folder):
     for window in windows:
         out = folder / window.stamp
         out.mkdir(parents=True)
-        began = time.perf_counter()
         outputs = {"reassemble:CLIENT_MAP": out / "clients.tif", "mldensity:ML_CLIENT_MAP": out / "ml_clients.tif",
                    "fiducial:FIDUCIAL": out / "fiducial.gpkg", "localize:LOCALIZATIONS": out / "points.gpkg",
                    "count:ZONES": out / "zones.gpkg", "reassemble:SUMMARY": out / "summary.gpkg"}
+        began, used = time.perf_counter(), children_cpu()
         code, _, log = cli.run("wifidensity:pipeline", **files, START=iso(window.start), END=iso(window.end),
                                X_DAY=X_DAY, **outputs)
         seconds.append(time.perf_counter() - began)
+        cpu.append(children_cpu() - used)
         if code != 0:
             sys.exit(f"the pipeline failed on {window.stamp}:\n{log[-2000:]}")
     return seconds, cpu
