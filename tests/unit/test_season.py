@@ -47,7 +47,7 @@ def reference(season, tmp_path_factory):
 def scheduler(tmp_path_factory):
     """A Dask scheduler and two workers on 127.0.0.1, started as a user would (dask-scheduler, dask-worker) in a
     folder where this package cannot be imported: the season must ship its code to them."""
-    distributed = pytest.importorskip("distributed")
+    import distributed
     folder = tmp_path_factory.mktemp("dask")
     contact = folder / "scheduler.json"
     quiet = dict(cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -173,7 +173,7 @@ def test_cancel_leaves_only_complete_windows_and_the_next_run_finishes_the_rest(
 @pytest.fixture(scope="module")
 def probe_table(postgres, season):
     """The season's PRs in a PostGIS table (time as timestamptz, a point geometry per PR) with a time index."""
-    psycopg2 = pytest.importorskip("psycopg2")
+    import psycopg2
     connection = psycopg2.connect(postgres.dsn)
     connection.autocommit = True
     probes = season["probes"]
