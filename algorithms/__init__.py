@@ -23,5 +23,7 @@ mldensity                              mldensity                                
 simulate, score (the site twin)        simulate, crowd_areas, scoring                   beyond the paper
 importcaptures                         captures                                         beyond the paper
 presence                               presence                                         beyond the paper
+pipeline (one window, QGIS-free)       flow                                             Figure 19
+season                                 season, dask_runner, probe_db                    beyond the paper
 =====================================  ===============================================  ========================
 """

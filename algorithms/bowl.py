@@ -17,6 +17,7 @@ from .radial import RingOperator
 
 UNITS = "PRs/m2"
 KIND = "PR density (bowl)"
+DEFAULT_MARGIN = 50.0     # m around the APs' box: the default output extent of the raster tools
 _EXACT_LEVELS = 2048      # more distinct RSS values than this at one AP: pool them on a lattice
 _LATTICE_DB = 0.05        # lattice step; linear sharing keeps each PR's mass and mean RSS
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import apollonius
 from .convex_layers import convex_layers
 from .core.errors import InputError
 from .core.optional import require
@@ -26,6 +27,16 @@ class Layer:
     points_inside: int
     area: float
     points_on: int
+
+
+def good_points(xy, quality=None):
+    """The localization points the region is peeled from: those whose quality (the Localization tool's text,
+    apollonius.QUALITY_NAMES) is 'good', every point when ``quality`` is None. Localizations flagged poor,
+    degenerate or outside the AP hull would stretch the outer layers."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if quality is None:
+        return xy
+    return xy[np.asarray(quality, dtype=object).astype(str) == apollonius.QUALITY_NAMES[apollonius.GOOD]]
 
 
 def fiducial_region(xy, layer=DEFAULT_LAYER, exclusions=None, boundary=None, all_layers=False, progress=SILENT):

@@ -36,6 +36,7 @@ import numpy as np
 from .core.errors import InputError
 from .core.geotiff import Density
 from .core.grid import Grid
+from .core.masks import region_mask
 from .core.optional import require
 from .core.progress import SILENT
 from .core.records import AccessPoints, probe_ap_rows
@@ -276,3 +277,51 @@ def heard_emission_count(emission):
     if emission.dtype.kind in "iuf":
         emission = emission[emission >= 0]
     return len(np.unique(emission.astype(str)))
+
+
+@dataclass
+class MLMap:
+    """The maximum-likelihood client map of a window: ``density`` (clients/m²) from ``estimate``, the heard
+    ``emissions`` and ``x`` it holds EMISSIONS / X clients with, the PRs used and those of indoor APs left out."""
+
+    density: Density
+    estimate: MLEstimate
+    emissions: float
+    x: float
+    prs: int
+    left_out: int
+
+    @property
+    def clients(self):
+        return self.emissions / self.x
+
+
+def ml_client_map(probe_ap_ids, rss, emission, aps, x, grid_for, a=DEFAULT_A, n=DEFAULT_N,
+                  sigma_rss=DEFAULT_SIGMA_RSS, floor=None, emissions=None, support=None, exclusions=(),
+                  iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE, progress=SILENT):
+    """The client map of the PRs (AP id, RSS and emission id per PR) as an MLMap.
+
+    PRs of indoor APs are left out (``without_indoor_aps``); ``grid_for(outdoor_aps)`` gives the output grid
+    (e.g. bowl.bowl_grid of the outdoor APs); ``support`` / ``exclusions``: shapely polygons where clients can /
+    cannot be; ``emissions``: default the distinct emissions of the PRs used; ``x``: emissions per client in
+    the window.
+    """
+    outdoor, outdoor_aps = without_indoor_aps(probe_ap_ids, aps)
+    grid = grid_for(outdoor_aps)
+    estimate = ml_emissions(np.asarray(probe_ap_ids)[outdoor], np.asarray(rss)[outdoor], outdoor_aps, grid, a, n,
+                            sigma_rss, floor=floor, support=support_mask(grid, support, exclusions),
+                            iterations=iterations, sieve=sieve, progress=progress)
+    if emissions is None:
+        emissions = heard_emission_count(np.asarray(emission)[outdoor])
+    return MLMap(client_density(estimate, emissions, x), estimate, float(emissions), float(x),
+                 int(outdoor.sum()), int((~outdoor).sum()))
+
+
+def support_mask(grid, support=None, exclusions=()):
+    """Pixels where clients can be: in ``support`` polygons (default the whole grid) and not in ``exclusions``;
+    None (everywhere) when neither is given."""
+    if support is None:
+        if not exclusions:
+            return None
+        return region_mask([require("shapely.geometry").box(*grid.bounds)], grid, exclusions, "the output extent")
+    return region_mask(support, grid, exclusions, "SUPPORT")

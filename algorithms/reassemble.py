@@ -20,6 +20,7 @@ from .zones import zones_from_polygons
 
 UNITS = "clients/m2"
 KIND = "client density"
+WHOLE_MAP = "total (whole map)"  # the zone name of a summary's row for the whole map
 
 
 def _same_crs(a, b):
@@ -76,6 +77,20 @@ class ZoneX:
 
     geometries: list
     x: list
+
+
+def zone_x_from(geometries, x_values, field="x"):
+    """ZoneX of zones with their X (e.g. the Counting tool's zone table): one X per polygon, read from ``field``."""
+    if not len(geometries):
+        raise InputError("ZONES_X has no polygon with a geometry.")
+    x = []
+    for row, value in enumerate(x_values):
+        try:
+            x.append(float(value))
+        except (TypeError, ValueError):
+            raise InputError(f"Zone {row + 1}: the X field '{field}' holds '{value}', which is not a number. "
+                             "Choose the field with each zone's X (the Counting tool's 'x').") from None
+    return ZoneX(list(geometries), x)
 
 
 def zone_x_raster(zone_x, grid, default_x):

@@ -19,7 +19,7 @@ Usage::
     site.connection_ap   # the AP each of them is connected to (the nearest)
     site.truth.counts    # {'clients': .., 'P': .., 'P1': .., 'P2': .., 'P3': .., 'P4plus': .., ...}
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -137,6 +137,34 @@ def simulate(config):
     nearest = np.argmin(np.hypot(*(client_xy[connected, None, :] - aps.xy[None, :, :]).transpose(2, 0, 1)), axis=1)
     truth = Truth(client_xy, kind.astype(object), client_mac, per_client, true_counts(probes, kind, config))
     return SimulatedSite(probes, aps, client_mac[connected], aps.ids[nearest], truth)
+
+
+def season_configs(config, windows, busiest_hour=15.0, seed=0):
+    """One SiteConfig per window of a season: ``windows`` consecutive windows of ``config.window_hours`` from
+    ``config.start``, each with its own seed and its crowds scaled by a daily cycle (from a tenth at night to
+    the full crowd at ``busiest_hour`` UTC) times a random factor between 0.7 and 1.3."""
+    rng = np.random.default_rng(seed)
+    configs = []
+    for index in range(int(windows)):
+        start = config.start + index * config.window_hours * 3600.0
+        hour = ((start / 3600.0 + 0.5 * config.window_hours) % 24.0)
+        cycle = 0.1 + 0.9 * 0.5 * (1.0 + np.cos(2.0 * np.pi * (hour - busiest_hour) / 24.0))
+        scale = cycle * rng.uniform(0.7, 1.3)
+        crowds = [(x, y, spread, max(1, int(round(clients * scale)))) for x, y, spread, clients in config.crowds]
+        configs.append(replace(config, start=start, crowds=crowds, seed=int(rng.integers(2 ** 31))))
+    return configs
+
+
+def simulate_season(configs):
+    """The PRs of the windows ``configs`` (e.g. ``season_configs``) in one table sorted by time, their APs (those
+    of the first config), and the connections table of every window's connected clients (MACs, their APs)."""
+    sites = [simulate(config) for config in configs]
+    probes = [site.probes for site in sites]
+    order = np.argsort(np.concatenate([p.time for p in probes]), kind="stable")
+    merged = Probes(*(np.concatenate([getattr(p, name) for p in probes])[order]
+                      for name in ("time", "ap_id", "mac", "rss")))
+    return (merged, sites[0].aps, np.concatenate([site.connections for site in sites]),
+            np.concatenate([site.connection_ap for site in sites]))
 
 
 def true_counts(probes, kind, config):

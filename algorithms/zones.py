@@ -104,5 +104,7 @@ def _level_name(level, breaks):
 
 
 def zones_from_polygons(shapes, names, grid):
-    """One zone per polygon (shapely, in the grid's CRS), its mask the pixels whose centre it holds."""
-    return Zones(list(names), list(shapes), [polygon_mask(shape, grid) for shape in shapes])
+    """One zone per polygon (shapely, in the grid's CRS), its mask the pixels whose centre it holds; ``names``
+    None numbers the zones 1, 2, ... in their order."""
+    names = [str(i + 1) for i in range(len(shapes))] if names is None else list(names)
+    return Zones(names, list(shapes), [polygon_mask(shape, grid) for shape in shapes])

@@ -8,6 +8,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
 )
 
+from ..algorithms.bowl import DEFAULT_MARGIN
 from ..algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from . import qgis_enums
 
@@ -109,7 +110,7 @@ def output_grid():
                help_text="Side of a square pixel in metres. Values are densities per m², whatever the pixel."),
         finish(QgsProcessingParameterExtent(EXTENT, "Output extent (default: the APs' extent plus the margin)",
                                             optional=True), advanced=True),
-        number(MARGIN, "Margin around the APs (m)", 50.0, minimum=0.0, advanced=True),
+        number(MARGIN, "Margin around the APs (m)", DEFAULT_MARGIN, minimum=0.0, advanced=True),
         finish(QgsProcessingParameterCrs(CRS, "Output CRS (default: the AP layer's, or its UTM zone if in degrees)",
                                          optional=True), advanced=True),
     ]

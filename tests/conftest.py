@@ -62,3 +62,12 @@ def write_geojson():
         path.write_text(json.dumps(collection))
         return str(path)
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL + PostGIS server on 127.0.0.1 (tests/postgres_server.py), stopped at the end."""
+    from postgres_server import PostgresServer
+    server = PostgresServer().start()
+    yield server
+    server.stop()

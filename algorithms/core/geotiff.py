@@ -36,20 +36,43 @@ class Density:
 def write_density(path, density):
     """Write ``density`` as a tiled, deflate-compressed float32 GeoTIFF with its tags."""
     rasterio = require("rasterio")
-    from rasterio.transform import Affine
-    grid = density.grid
-    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="float32",
-                   crs=grid.crs or None, transform=Affine.from_gdal(*grid.transform()),
-                   compress="deflate", predictor=3, tiled=grid.width >= 256 and grid.height >= 256)
     try:
-        with rasterio.open(path, "w", **profile) as dst:
-            dst.write(np.asarray(density.values, dtype=np.float32), 1)
-            dst.update_tags(**{k: str(v) for k, v in density.tags.items()})
-            dst.set_band_description(1, str(density.tags.get("KIND", "density")))
-            dst.set_band_unit(1, str(density.tags.get("UNITS", "")))
+        with rasterio.open(path, "w", **_profile(density.grid)) as dst:
+            _fill(dst, density)
     except (rasterio.errors.RasterioIOError, OSError) as error:
         raise InputError(f"cannot write the raster '{path}' ({error}); check that its folder exists and is "
                          "writable.") from None
+
+
+def density_bytes(density):
+    """The GeoTIFF ``write_density`` would write, as bytes (made in memory, e.g. by a worker process that
+    cannot see the output folder)."""
+    memory = require("rasterio.io")
+    with memory.MemoryFile() as buffer:
+        with buffer.open(**_profile(density.grid)) as dst:
+            _fill(dst, density)
+        return buffer.read()
+
+
+def stored(density):
+    """``density`` as a tool downstream reads it back from the GeoTIFF ``write_density`` makes: float32 values
+    (as float64) and text tags, without writing the file."""
+    values = np.asarray(density.values, dtype=np.float32).astype(np.float64)
+    return Density(values, density.grid, {k: str(v) for k, v in density.tags.items()})
+
+
+def _profile(grid):
+    from rasterio.transform import Affine
+    return dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="float32",
+                crs=grid.crs or None, transform=Affine.from_gdal(*grid.transform()),
+                compress="deflate", predictor=3, tiled=grid.width >= 256 and grid.height >= 256)
+
+
+def _fill(dst, density):
+    dst.write(np.asarray(density.values, dtype=np.float32), 1)
+    dst.update_tags(**{k: str(v) for k, v in density.tags.items()})
+    dst.set_band_description(1, str(density.tags.get("KIND", "density")))
+    dst.set_band_unit(1, str(density.tags.get("UNITS", "")))
 
 
 def read_density(path):

@@ -22,3 +22,16 @@ class Progress:
 
 
 SILENT = Progress()
+
+
+class SubProgress(Progress):
+    """The slice [start, end] of a parent Progress, for one step of a longer run; cancels with the parent."""
+
+    def __init__(self, parent, start, end):
+        self.parent, self.start, self.end = parent, float(start), float(end)
+
+    def report(self, fraction):
+        self.parent.report(self.start + (self.end - self.start) * min(max(fraction, 0.0), 1.0))
+
+    def is_cancelled(self):
+        return self.parent.is_cancelled()

@@ -143,8 +143,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
                                           (name_field,) if name_field else ())
         if not features:
             raise InputError("The ZONES layer has no polygon with a geometry.")
-        names = [str(attributes[name_field]) if name_field else str(i + 1)
-                 for i, (_, attributes) in enumerate(features)]
+        names = [str(attributes[name_field]) for _, attributes in features] if name_field else None
         return zones_from_polygons([shape for shape, _ in features], names, density.grid), density
 
     def _points(self, parameters, context, crs):

@@ -1,16 +1,13 @@
 """wifidensity:drilldown — the Drill-Down tool, paper §5.1.4 (science in algorithms/drilldown.py)."""
-import numpy as np
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
 )
 
-from ...algorithms.core.geotiff import Density
-from ...algorithms.drilldown import RetentionCurve, cap
-from ...algorithms.reassemble import mass_outside
+from ...algorithms.drilldown import drill_down
 from .. import parameters as params
-from ..base import WifiDensityAlgorithm, is_given
+from ..base import WifiDensityAlgorithm
 from ..density_io import read_density_param, write_density_param
 
 
@@ -37,26 +34,10 @@ class DrilldownAlgorithm(WifiDensityAlgorithm):
 
     def execute(self, parameters, context, feedback):
         density = read_density_param(self, parameters, "INPUT", context)
-        values = density.values.astype(np.float32)  # what the GeoTIFFs hold: the outputs add back exactly
-        curve = RetentionCurve(values, density.grid.cell_area)
-        if is_given(parameters, "THRESHOLD"):
-            threshold = self.parameterAsDouble(parameters, "THRESHOLD", context)
-        else:
-            threshold = curve.threshold(self.parameterAsDouble(parameters, "RETAIN", context))
-        capped, peaks, used = cap(values, threshold)
-        kept = Density(capped, density.grid, self._tags(density, "capped", used))
-        top = Density(peaks, density.grid, self._tags(density, "peaks", used))
-        outside = mass_outside(density)  # mass beyond the extent travels with the capped piece: it is no peak
-        kept.tags.update(TOTAL=kept.mass() + outside, MASS_OUTSIDE=outside)
-        top.tags.update(TOTAL=top.mass(), MASS_OUTSIDE=0.0)
-        retained = kept.mass() / curve.mass if curve.mass > 0 else 1.0
-        feedback.pushInfo(f"T = {float(used):.6g} {density.tags.get('UNITS', '')}: {100 * retained:.2f} % of the "
-                          f"mass retained, {int((values > used).sum())} pixels above T.")
-        return {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, kept),
-                "PEAKS": write_density_param(self, parameters, "PEAKS", context, top),
-                "THRESHOLD": float(used), "RETAINED": retained, "PEAKS_MASS": top.mass()}
-
-    @staticmethod
-    def _tags(density, part, threshold):
-        kind = density.tags.get("KIND", "density")
-        return dict(density.tags, KIND=f"{kind}, {part} at T", DRILLDOWN_THRESHOLD=float(threshold))
+        threshold = self.optional_double(parameters, "THRESHOLD", context)
+        result = drill_down(density, self.parameterAsDouble(parameters, "RETAIN", context), threshold)
+        feedback.pushInfo(f"T = {result.threshold:.6g} {density.tags.get('UNITS', '')}: {100 * result.retained:.2f} % "
+                          f"of the mass retained, {result.above} pixels above T.")
+        return {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, result.capped),
+                "PEAKS": write_density_param(self, parameters, "PEAKS", context, result.peaks),
+                "THRESHOLD": result.threshold, "RETAINED": result.retained, "PEAKS_MASS": result.peaks.mass()}

@@ -1,18 +1,9 @@
 """wifidensity:mldensity — maximum-likelihood client density, beyond the paper (science in algorithms/mldensity.py)."""
 from qgis.core import QgsProcessingOutputNumber, QgsProcessingParameterRasterDestination
 
-from ...algorithms.core.masks import region_mask
-from ...algorithms.core.optional import require
 from ...algorithms.counting import DEFAULT_X_DAY, window_x
 from ...algorithms.emissions import group_emissions
-from ...algorithms.mldensity import (
-    DEFAULT_ITERATIONS,
-    DEFAULT_SIEVE,
-    client_density,
-    heard_emission_count,
-    ml_emissions,
-    without_indoor_aps,
-)
+from ...algorithms.mldensity import DEFAULT_ITERATIONS, DEFAULT_SIEVE, ml_client_map
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
@@ -82,28 +73,26 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
         emission = extra.get(emission_field)
         if emission is None:
             emission = self._grouped_emissions(parameters, context, feedback, emission_field)
-        outdoor, aps = without_indoor_aps(ap_ids, aps)
-        if not outdoor.all():
-            feedback.pushInfo(f"Left out {int((~outdoor).sum())} PRs of indoor APs (the model has no walls).")
-        ap_ids, rss, emission = ap_ids[outdoor], rss[outdoor], emission[outdoor]
-        grid = output_grid(self, parameters, context, aps, crs)
-        support = self._support(parameters, context, crs, grid)
-        floor = self.optional_double(parameters, "FLOOR", context)
-        estimate = ml_emissions(
-            ap_ids, rss, aps, grid, self.parameterAsDouble(parameters, "A", context),
-            self.parameterAsDouble(parameters, "N", context), self.parameterAsDouble(parameters, "SIGMA_RSS", context),
-            floor=floor, support=support, iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
-            sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 5.0, 90.0))
-        emissions = (heard_emission_count(emission) if not is_given(parameters, "EMISSIONS")
-                     else self.parameterAsDouble(parameters, "EMISSIONS", context))
-        x = self._x(parameters, context)
-        density = client_density(estimate, emissions, x)
-        feedback.pushInfo(f"{len(rss)} PRs, {emissions:g} emissions, X = {x:g}: {emissions / x:.4g} clients on "
-                          f"{grid.width} x {grid.height} pixels of {grid.pixel:g} m "
+        support = read_shapes(self, parameters, "SUPPORT", context, crs) if is_given(parameters, "SUPPORT") else None
+        result = ml_client_map(
+            ap_ids, rss, emission, aps, self._x(parameters, context),
+            lambda outdoor: output_grid(self, parameters, context, outdoor, crs),
+            self.parameterAsDouble(parameters, "A", context), self.parameterAsDouble(parameters, "N", context),
+            self.parameterAsDouble(parameters, "SIGMA_RSS", context),
+            floor=self.optional_double(parameters, "FLOOR", context),
+            emissions=self.optional_double(parameters, "EMISSIONS", context), support=support,
+            exclusions=read_shapes(self, parameters, "EXCLUSIONS", context, crs),
+            iterations=self.parameterAsInt(parameters, "ITERATIONS", context),
+            sieve=self.parameterAsDouble(parameters, "SIEVE", context), progress=self.progress(feedback, 0.0, 90.0))
+        if result.left_out:
+            feedback.pushInfo(f"Left out {result.left_out} PRs of indoor APs (the model has no walls).")
+        estimate, grid = result.estimate, result.density.grid
+        feedback.pushInfo(f"{result.prs} PRs, {result.emissions:g} emissions, X = {result.x:g}: {result.clients:.4g} "
+                          f"clients on {grid.width} x {grid.height} pixels of {grid.pixel:g} m "
                           f"(model cells {estimate.emissions.tags['MODEL_CELL']:g} m, {estimate.iterations} "
                           f"iterations).")
-        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, density),
-                   "CLIENTS": emissions / x, "EMISSIONS": emissions, "X": x, "PRS": len(rss),
+        outputs = {"OUTPUT": write_density_param(self, parameters, "OUTPUT", context, result.density),
+                   "CLIENTS": result.clients, "EMISSIONS": result.emissions, "X": result.x, "PRS": result.prs,
                    "EMISSIONS_MADE": estimate.emissions.mass()}
         if is_given(parameters, "PR_OUTPUT"):
             outputs["PR_OUTPUT"] = write_density_param(self, parameters, "PR_OUTPUT", context, estimate.prs)
@@ -117,19 +106,9 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
                                       self.parameterAsDouble(parameters, "TOLERANCE", context))
         return emission
 
-    def _support(self, parameters, context, crs, grid):
-        exclusions = read_shapes(self, parameters, "EXCLUSIONS", context, crs)
-        if not is_given(parameters, "SUPPORT"):
-            return region_mask([_extent_polygon(grid)], grid, exclusions, "the output extent") if exclusions else None
-        support = read_shapes(self, parameters, "SUPPORT", context, crs)
-        return region_mask(support, grid, exclusions, "SUPPORT")
-
     def _x(self, parameters, context):
         if is_given(parameters, "X"):
             return self.parameterAsDouble(parameters, "X", context)  # client_density rejects X <= 0
         return window_x(self.parameterAsDouble(parameters, "X_DAY", context),
                         self.parameterAsDouble(parameters, "WINDOW_HOURS", context))
 
-
-def _extent_polygon(grid):
-    return require("shapely.geometry").box(*grid.bounds)

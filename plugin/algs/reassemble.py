@@ -10,13 +10,11 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
-from ...algorithms.core.errors import InputError
 from ...algorithms.core.masks import polygons_mask
-from ...algorithms.reassemble import ZoneX, clients, smoothed, zone_summary
+from ...algorithms.reassemble import WHOLE_MAP, clients, smoothed, zone_summary, zone_x_from
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..columns import numeric_column
 from ..density_io import read_density_layer, read_density_param, write_density_param
 from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
 from ..table_output import write_table
@@ -88,11 +86,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         field = self.parameterAsString(parameters, "X_FIELD", context) or "x"
         features = read_polygon_features(self, parameters, "ZONES_X", context, crs_from_text(position.grid.crs),
                                           (field,))
-        if not features:
-            raise InputError("ZONES_X has no polygon with a geometry.")
-        x = numeric_column(np.array([attributes[field] for _, attributes in features], dtype=object), field,
-                           "X_FIELD")
-        return ZoneX([shape for shape, _ in features], list(x))
+        return zone_x_from([shape for shape, _ in features], [attributes[field] for _, attributes in features], field)
 
     def _summary(self, parameters, context, density, crs, feedback):
         """Clients and area per zone, and a last row for the whole map; returns the output's id (None unasked)."""
@@ -104,7 +98,7 @@ class ReassembleAlgorithm(WifiDensityAlgorithm):
         features = read_polygon_features(self, parameters, source_name, context, crs, named)
         names = [str(attributes[field]) if named else str(i + 1) for i, (_, attributes) in enumerate(features)]
         rows = zone_summary(density, [shape for shape, _ in features], names)
-        rows.append({"zone": "total (whole map)", "area_m2": density.grid.width * density.grid.height
+        rows.append({"zone": WHOLE_MAP, "area_m2": density.grid.width * density.grid.height
                      * density.grid.cell_area, "clients": density.mass()})
         columns = {key: np.array([row[key] for row in rows]) for key in ("zone", "area_m2", "clients")}
         geometries = [from_shapely(shape) for shape, _ in features] + [QgsGeometry()]

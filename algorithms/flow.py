@@ -1,0 +1,167 @@
+"""One time window of the pipeline, QGIS-free: what the shipped model ``wifidensity:pipeline`` does, step by step.
+
+The paper's flow (Figure 19): Preprocessing (§3.4) -> Filtering (§4.5) -> Localization and path-loss
+calibration (§4.6) -> fiducial region (§5.1.2) -> Bowl of the kept and of the removed PRs (§4.2) ->
+Renormalization into the region (§4.3) -> Drill-Down (§5.1.4) -> Counting (§4.4) -> Reassembly (§1.6); beside
+it, with the same A and n, the maximum-likelihood client map (mldensity.py). FLOW chooses the maps.
+
+Every setting the model does not expose keeps its tool's default. Between its tools the model hands on
+tables and float32 GeoTIFFs; the same rounding happens here at the same points (times as ISO text with
+microseconds, emission ids as text for the Localization tool, rasters through ``core.geotiff.stored``), so a
+window computed here gives the model's numbers and maps exactly.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .apollonius import DEGENERATE, QUALITY_NAMES
+from .bowl import DEFAULT_MARGIN, bowl, bowl_grid
+from .core.errors import InputError
+from .core.geotiff import stored
+from .core.masks import region_mask
+from .core.progress import SILENT, SubProgress
+from .core.timeparse import to_iso, to_seconds
+from .counting import DEFAULT_X_DAY, MULTIPLICITY, window_x
+from .drilldown import drill_down
+from .fiducial import DEFAULT_LAYER, fiducial_region, good_points
+from .filtering import split_probes
+from .localization import localize_probes
+from .mldensity import ml_client_map
+from .pathloss import DEFAULT_N
+from .preprocess import preprocess
+from .reassemble import clients, smoothed, zone_summary, zone_x_from
+from .renormalize import renormalize
+from .zone_counts import count_site, zone_table
+from .zones import zones_from_polygons
+
+PAPER, ML, BOTH = "paper", "ml", "both"
+FLOWS = (PAPER, ML, BOTH)  # the order of the model's FLOW choices
+TABLE_FIELDS = ("start", "end", "p", "p1", "p2", "p3", "emissions", "x", "clients_paper", "clients_ml", "a", "n",
+                "calibration", "status")
+MAPPED, EMPTY = "mapped", "empty"
+
+
+@dataclass(frozen=True)
+class FlowParameters:
+    """The pipeline's parameters of the same names: X_DAY, METHOD (a counting method name), RSS_MAX, LAYER,
+    RETAIN, SMOOTH, PIXEL_SIZE, FLOW (one of FLOWS) and SECRET."""
+
+    x_day: float = DEFAULT_X_DAY
+    method: str = MULTIPLICITY
+    rss_max: float = -60.0
+    layer: int = DEFAULT_LAYER
+    retain: float = 0.9
+    smooth: float = 10.0
+    pixel_size: float = 1.0
+    flow: str = BOTH
+    secret: str = ""
+
+    def __post_init__(self):
+        if self.flow not in FLOWS:
+            raise InputError(f"FLOW '{self.flow}' is unknown; use one of {', '.join(FLOWS)}.")
+
+
+@dataclass
+class WindowResult:
+    """row: the window's TABLE row (TABLE_FIELDS; start and end in seconds since 1970 UTC; totals None when
+    not mapped); paper, ml: the client maps (core.geotiff.Density) FLOW asked for, else None; zone_rows: per
+    zone of ZONES, {'zone', 'clients_paper', 'clients_ml'} from the maps as their GeoTIFFs hold them."""
+
+    row: dict
+    paper: object = None
+    ml: object = None
+    zone_rows: list = field(default_factory=list)
+
+
+def empty_row(start, end, status=EMPTY):
+    """The TABLE row of a window without a map: its bounds, P = 0 and no totals."""
+    row = dict.fromkeys(TABLE_FIELDS)
+    row.update(start=float(start), end=float(end), p=0, status=status)
+    return row
+
+
+def run_window(probes, aps, start, end, parameters=None, connections=None, zones=(),
+               progress=SILENT):
+    """The pipeline on the PRs of [start, end) (seconds) of ``probes`` (core.records.Probes; rows outside the
+    window are ignored) heard by ``aps`` (core.records.AccessPoints in a metric CRS, with their indoor flags).
+
+    connections: MACs of the connected clients or None; zones: [(name, shapely polygon in the APs' CRS)] to
+    count clients in. Returns a WindowResult. A window the tools cannot map (e.g. too few localizations) gets
+    a row with its counts, no totals, and the tool's message as its status.
+    """
+    parameters = parameters or FlowParameters()
+    hits = (probes.time >= start) & (probes.time < end)
+    if not np.any(hits):
+        return WindowResult(empty_row(start, end))
+    pre = preprocess(probes, start, end, connections, count_emissions=True, secret=parameters.secret,
+                     progress=SubProgress(progress, 0.0, 0.05))
+    counts = pre.counts
+    row = empty_row(start, end, MAPPED)
+    row.update(p=counts["P"], p1=counts["P1"], p2=counts["P2"], p3=counts["P3"], emissions=counts["EMISSIONS"])
+    try:
+        return _mapped(_as_table(pre.probes), counts, aps, parameters, row, zones, progress)
+    except InputError as error:
+        row["status"] = f"not mapped: {error}"
+        return WindowResult(row)
+
+
+def _as_table(probes):
+    """The PRs as the next tool reads them back from a table: times through ISO text with microseconds."""
+    return type(probes)(to_seconds(to_iso(probes.time)), probes.ap_id, probes.mac, probes.rss, probes.extra)
+
+
+def _mapped(cr, counts, aps, parameters, row, zones, progress):
+    split = split_probes(cr.ap_id, cr.rss, aps, parameters.rss_max)
+    kept, removed = cr.take(~split.removed), cr.take(split.removed)
+    run = localize_probes(kept, aps, DEFAULT_N, emission=np.asarray(kept.extra["emission"]).astype(str),
+                          progress=SubProgress(progress, 0.05, 0.5))
+    region, _, _ = fiducial_region(good_points(run.points.xy, np.asarray(QUALITY_NAMES)[run.points.quality]),
+                                   parameters.layer)
+    fit = run.fit
+    row.update(a=fit.a, n=fit.n, calibration=fit.status)
+    hours = counts["WINDOW_HOURS"]
+    paper = ml = None
+    if parameters.flow != ML:
+        # the Localization tool writes a degenerate emission without a position, so the Counting tool never
+        # reads it
+        placed = run.points.xy[run.points.quality != DEGENERATE]
+        paper, row["x"] = _paper_map(kept, removed, counts, aps, fit, region.polygon, placed, parameters)
+        row["clients_paper"] = paper.mass()
+    progress.step(0.6)
+    if parameters.flow != PAPER:
+        ml = ml_client_map(cr.ap_id, cr.rss, cr.extra["emission"], aps, window_x(parameters.x_day, hours),
+                           lambda outdoor: bowl_grid(outdoor.xy, parameters.pixel_size, DEFAULT_MARGIN, None,
+                                                     aps.crs),
+                           fit.a, fit.n, progress=SubProgress(progress, 0.6, 1.0))
+        row["clients_ml"] = ml.clients
+        if row["x"] is None:
+            row["x"] = ml.x
+        ml = ml.density
+    return WindowResult(row, paper, ml, _zone_rows(zones, paper, ml))
+
+
+def _paper_map(kept, removed, counts, aps, fit, region, points_xy, parameters):
+    """The Reassembly tool's client map and the Counting tool's X (paper §4.2-4.4, §5.1, §1.6)."""
+    grid = bowl_grid(aps.xy, parameters.pixel_size, DEFAULT_MARGIN, None, aps.crs)
+    kept_bowl = stored(bowl(kept.ap_id, kept.rss, aps, grid, fit.a, fit.n))
+    removed_bowl = stored(bowl(removed.ap_id, removed.rss, aps, grid, fit.a, fit.n))
+    confined = stored(renormalize(kept_bowl, region_mask([region], kept_bowl.grid)).density)
+    drilled = drill_down(confined, parameters.retain)
+    capped, peaks = stored(drilled.capped), stored(drilled.peaks)
+    by_k = {k: float(v) for k, v in counts["P_BY_K"].items()}
+    site = count_site(float(counts["P"]), by_k, parameters.x_day, counts["WINDOW_HOURS"], parameters.method)
+    zones = zones_from_polygons([region], None, peaks.grid)
+    table = zone_table(site, zones, peaks, by_k[3], points_xy)
+    zone_x = zone_x_from(zones.geometries, table.columns["x"])
+    return smoothed(clients([capped, removed_bowl], site.chosen_x, peaks, zone_x), parameters.smooth), site.chosen_x
+
+
+def _zone_rows(zones, paper, ml):
+    if not zones:
+        return []
+    names, shapes = [str(name) for name, _ in zones], [shape for _, shape in zones]
+    per_map = {key: ([row["clients"] for row in zone_summary(stored(density), shapes, names)]
+                     if density is not None else [None] * len(names))
+               for key, density in (("clients_paper", paper), ("clients_ml", ml))}
+    return [{"zone": name, "clients_paper": per_map["clients_paper"][i], "clients_ml": per_map["clients_ml"][i]}
+            for i, name in enumerate(names)]

@@ -1,0 +1,286 @@
+"""A season in one run: every window of a period through the pipeline's flow (flow.py), each window an
+independent task, resumable.
+
+The probe table is read once and sorted by time once; each window's rows are then a slice found by binary
+search, so the season costs O(rows) plus its windows' work, not rows x windows (a database selects each
+window's rows itself: probe_db.py). Windows run here (``workers`` = 0) or on Dask (dask_runner.py) with the
+same task, ``compute_window``, which returns the window's TABLE row and its maps as GeoTIFF bytes; this
+process writes them to the output folder, each under a temporary name renamed once complete, then a record
+of the window (its row and a fingerprint of the inputs). A window counts as done when its record and maps
+are there and the fingerprint matches, so a crash or a cancel leaves only complete windows and the next run
+finishes the rest.
+"""
+import hashlib
+import json
+import os
+import socket
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from .core.errors import Cancelled, InputError
+from .core.geotiff import density_bytes
+from .core.progress import SILENT, SubProgress
+from .flow import BOTH, EMPTY, MAPPED, ML, PAPER, FlowParameters, empty_row, run_window
+from .reassemble import WHOLE_MAP
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+RECORDS = ".season"        # sub-folder of the output folder: a record per finished window, files being written
+PARTIAL = ".partial"       # suffix of a file being written
+
+
+@dataclass(frozen=True)
+class Window:
+    """[start, end) in seconds since 1970 UTC."""
+
+    start: float
+    end: float
+
+    @property
+    def stamp(self):
+        """The start in UTC as YYYY-MM-DDTHH-MM (file names cannot hold ':')."""
+        return datetime.fromtimestamp(self.start, UTC).strftime("%Y-%m-%dT%H-%M")
+
+    def map_names(self, flow=BOTH):
+        """The file names of the window's client maps for ``flow``: clients_<stamp>.tif, ml_clients_<stamp>.tif."""
+        names = {PAPER: f"clients_{self.stamp}.tif", ML: f"ml_clients_{self.stamp}.tif"}
+        return {kind: name for kind, name in names.items() if flow in (kind, BOTH)}
+
+
+def season_windows(start, end, hours=3.0):
+    """Consecutive windows of ``hours`` from ``start`` to ``end`` (seconds, UTC); the last one ends at ``end``."""
+    if not (np.isfinite(hours) and hours > 0):
+        raise InputError(f"WINDOW_HOURS = {hours}: the windows must last a positive number of hours.")
+    if not (np.isfinite(start) and np.isfinite(end) and end > start):
+        raise InputError("END must be after START: the season is empty.")
+    width = float(hours) * 3600.0
+    count = int(np.ceil((end - start) / width - 1e-9))
+    return [Window(start + i * width, min(start + (i + 1) * width, end)) for i in range(count)]
+
+
+class SortedProbes:
+    """A probe table read once, sorted by time once; each window's rows are a slice found by binary search."""
+
+    def __init__(self, probes):
+        order = np.argsort(probes.time, kind="stable")
+        self.probes = probes.take(order)
+
+    def _bounds(self, window):
+        return np.searchsorted(self.probes.time, [window.start, window.end], side="left")
+
+    def counts(self, windows):
+        """The number of PRs in each window."""
+        edges = np.searchsorted(self.probes.time, [[w.start, w.end] for w in windows], side="left")
+        return (edges[:, 1] - edges[:, 0]).astype(int) if len(windows) else np.zeros(0, dtype=int)
+
+    def rows(self, window):
+        """The window's rows, ready to travel with its task."""
+        low, high = self._bounds(window)
+        return Rows(self.probes.take(slice(int(low), int(high))))
+
+
+@dataclass
+class Rows:
+    """A window's rows carried with its task."""
+
+    probes: object
+
+    def read(self):
+        return self.probes
+
+
+@dataclass
+class WindowJob:
+    """Everything one window's task needs: the window, its rows (``read()`` gives records.Probes), the APs, the
+    flow's parameters, the connections table and the zones to count in."""
+
+    window: Window
+    rows: object
+    aps: object
+    parameters: FlowParameters
+    connections: object = None
+    zones: tuple = ()
+
+
+@dataclass
+class WindowOutput:
+    """What a task hands back: the TABLE row, the zone rows, the maps as GeoTIFF bytes by file name, the
+    process that did the work and the CPU seconds it took."""
+
+    row: dict
+    zone_rows: list
+    maps: dict
+    worker: str
+    seconds: float
+
+
+def compute_window(job, progress=SILENT):
+    """The pipeline on one window (flow.run_window), its maps encoded as GeoTIFFs: the task of a season.
+
+    Runs in this process or in a Dask worker; needs no QGIS and no access to the output folder.
+    """
+    started = time.process_time()
+    result = run_window(job.rows.read(), job.aps, job.window.start, job.window.end, job.parameters,
+                        job.connections, job.zones, progress)
+    names = job.window.map_names(job.parameters.flow)
+    maps = {names[kind]: density_bytes(density)
+            for kind, density in ((PAPER, result.paper), (ML, result.ml)) if density is not None}
+    row = {key: value.item() if isinstance(value, np.generic) else value for key, value in result.row.items()}
+    return WindowOutput(row, result.zone_rows, maps, f"{socket.gethostname()}:{os.getpid()}",
+                        time.process_time() - started)
+
+
+def compute_window_of(job, rows):
+    """compute_window with the window's rows given apart (as Dask hands over data scattered to a worker)."""
+    return compute_window(replace(job, rows=rows))
+
+
+@dataclass
+class SeasonReport:
+    """rows: the TABLE, one row per window (and per zone with zones), in time order; computed, skipped (already
+    complete), empty (no PR) and unmapped windows (the tools' message in their row's status); by_worker:
+    windows computed per worker process; seconds: CPU seconds of each computed window."""
+
+    rows: list
+    computed: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    empty: list = field(default_factory=list)
+    unmapped: list = field(default_factory=list)
+    by_worker: dict = field(default_factory=dict)
+    seconds: list = field(default_factory=list)
+
+
+def code_files():
+    """The package's QGIS-free code: its top-level module and every module of ``algorithms``."""
+    return [PACKAGE_DIR / "__init__.py"] + sorted((PACKAGE_DIR / "algorithms").rglob("*.py"))
+
+
+def code_digest():
+    """A digest of ``code_files`` (names and contents): which version of the science ran."""
+    digest = hashlib.sha256()
+    for path in code_files():
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(aps, parameters, connections=None, zones=()):
+    """A digest of what a window's result depends on besides its rows: the inputs (the SECRET only through the
+    digest) and the version of the science."""
+    digest = hashlib.sha256(code_digest().encode())
+    for part in (json.dumps(asdict(parameters), sort_keys=True), aps.crs,
+                 np.asarray(aps.ids).astype(str).tolist(), np.asarray(aps.xy, dtype=float).tolist(),
+                 np.asarray(aps.indoor, dtype=bool).tolist(),
+                 sorted(np.asarray(connections).astype(str).tolist()) if connections is not None else None,
+                 [(str(name), shape.wkt) for name, shape in zones]):
+        digest.update(json.dumps(part).encode("utf-8"))
+    return digest.hexdigest()
+
+
+class SeasonFolder:
+    """The output folder: the maps under their final names and a record per finished window in RECORDS."""
+
+    def __init__(self, folder, fingerprint, overwrite=False):
+        self.folder = Path(folder)
+        self.records = self.folder / RECORDS
+        self.records.mkdir(parents=True, exist_ok=True)
+        for left in self.records.glob(f"*{PARTIAL}"):  # what a crash left half written
+            left.unlink()
+        self.fingerprint = fingerprint
+        self.overwrite = overwrite
+
+    def done(self, window):
+        """The stored output of a window finished with the same inputs, or None."""
+        path = self.records / f"{window.stamp}.json"
+        if self.overwrite or not path.exists():
+            return None
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("fingerprint") != self.fingerprint:
+            return None
+        if not all((self.folder / name).exists() for name in record["maps"]):
+            return None
+        return WindowOutput(record["row"], record["zone_rows"], {}, record["worker"], record["seconds"])
+
+    def store(self, window, output):
+        """Write the maps (each complete before it gets its name), then the window's record."""
+        for name, data in output.maps.items():
+            self._write(self.folder / name, data)
+        record = {"fingerprint": self.fingerprint, "row": output.row, "zone_rows": output.zone_rows,
+                  "maps": sorted(output.maps), "worker": output.worker, "seconds": output.seconds}
+        self._write(self.records / f"{window.stamp}.json", json.dumps(record).encode("utf-8"))
+
+    def _write(self, path, data):
+        """Write under a temporary name out of sight in RECORDS, then rename: a file is complete or absent."""
+        partial = self.records / (path.name + PARTIAL)
+        partial.write_bytes(data)
+        os.replace(partial, path)
+
+
+def run_season(source, aps, windows, folder, parameters=None, connections=None, zones=(), workers=0,
+               scheduler=None, overwrite=False, progress=SILENT):
+    """Run the pipeline's flow on every window of ``windows`` (season_windows) into ``folder``.
+
+    source: SortedProbes (a table read once) or probe_db.PostgresProbes (rows selected by the database);
+    aps: records.AccessPoints in a metric CRS with indoor flags; zones: [(name, shapely polygon in the APs'
+    CRS)]; workers: 0 runs the windows in this process, N > 0 on a local Dask cluster of N worker processes;
+    scheduler: the address of a running Dask scheduler ('tcp://host:8786'), used instead when given.
+    progress advances per finished window; a cancel stops submitting, drops the pending windows and raises
+    core.errors.Cancelled (the finished windows stay). Returns a SeasonReport.
+    """
+    parameters = parameters or FlowParameters()
+    store = SeasonFolder(folder, fingerprint(aps, parameters, connections, zones), overwrite)
+    zones = tuple((str(name), shape) for name, shape in zones)
+    report = SeasonReport([])
+    outputs = {}
+    counts = source.counts(windows)
+    todo = []
+    for window, count in zip(windows, counts):
+        if count == 0:
+            report.empty.append(window)
+            outputs[window] = WindowOutput(empty_row(window.start, window.end), [], {}, "", 0.0)
+        elif (stored := store.done(window)) is not None:
+            report.skipped.append(window)
+            outputs[window] = stored
+        else:
+            todo.append(window)
+    finished = len(windows) - len(todo)
+    progress.step(finished / max(len(windows), 1))
+
+    def collect(window, output):
+        nonlocal finished
+        store.store(window, output)
+        outputs[window] = output
+        report.computed.append(window)
+        report.seconds.append(output.seconds)
+        report.by_worker[output.worker] = report.by_worker.get(output.worker, 0) + 1
+        finished += 1
+        progress.step(finished / len(windows))
+
+    jobs = (WindowJob(window, source.rows(window), aps, parameters, connections, zones) for window in todo)
+    if workers == 0 and not scheduler:
+        for job in jobs:
+            if progress.is_cancelled():
+                raise Cancelled()
+            share = SubProgress(progress, finished / len(windows), (finished + 1) / len(windows))
+            collect(job.window, compute_window(job, share))
+    else:
+        from .dask_runner import run_on_dask
+        run_on_dask(jobs, collect, progress, workers, scheduler)
+    for window in windows:
+        output = outputs[window]
+        if not str(output.row["status"]).startswith((MAPPED, EMPTY)):
+            report.unmapped.append(window)
+        report.rows.extend(_table_rows(output, bool(zones)))
+    return report
+
+
+def _table_rows(output, with_zones):
+    """The window's TABLE rows: its row, and with zones the row of the whole map then one row per zone."""
+    if not with_zones:
+        return [dict(output.row)]
+    rows = [dict(output.row, zone=WHOLE_MAP)]
+    for zone_row in output.zone_rows:
+        rows.append(dict(output.row, **zone_row))
+    return rows
