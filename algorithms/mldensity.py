@@ -159,7 +159,7 @@ def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_r
     check_model(a, n, sigma_rss)
     rss = _checked_rss(rss)
     _check_options(iterations, sieve)
-    radio = _Radio(float(a), float(n), float(sigma_rss), reporting_width(rss), _checked_floor(floor, rss))
+    radio = _Radio(float(a), float(n), float(sigma_rss), reporting_width(rss), checked_floor(floor, rss))
     support = np.ones(grid.shape, dtype=bool) if support is None else np.asarray(support, dtype=bool)
     if support.shape != grid.shape or not support.any():
         raise InputError("The support (SUPPORT polygons minus exclusions) covers no pixel of the grid.")
@@ -235,7 +235,8 @@ def _check_options(iterations, sieve):
         raise InputError(f"SIEVE = {sieve} m must be zero (plain MLEM) or a positive number of metres.")
 
 
-def _checked_floor(floor, rss):
+def checked_floor(floor, rss):
+    """The receivers' floor: the given one (it must not exceed the weakest RSS heard) or that RSS."""
     floor = float(rss.min()) if floor is None else float(floor)
     if not np.isfinite(floor) or floor > rss.min():
         raise InputError(f"FLOOR = {floor} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "
