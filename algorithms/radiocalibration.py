@@ -2,12 +2,15 @@
 (radiofit.py) the data support, how well, and what is handed on to the other tools.
 
 1. A, n, sigma and the reception probability p are fitted with the gains held at zero.
-2. With GAINS, the per-sensor gains are fitted with the rest, from stage 1, and kept only when they raise the
+2. With GAINS, the per-sensor gains are fitted, first with n held at the given value, then with the rest, and
+   kept only when they raise the
    log-likelihood by more than the Bayesian information criterion asks, (APs - 1) log(emissions) / 2: a layout
    whose APs share few emissions cannot tell a sensor's gain from its crowd. (A chi-square test is too lenient
    here: the density is not the exact maximum, and the model's small misfits, e.g. clients behind walls, are
    always worth a few tenths of a dB of gain.)
-3. Standard errors from the observed information of the profile likelihood (radiofit.covariance).
+3. Standard errors from the observed information of the profile likelihood (radiofit.covariance). They treat
+   the emissions as independent; a client makes many from about one place, so the fits of simulated sites
+   spread 2-4 times wider (sitecheck.py measures the spread on the user's own layout).
 4. Judgement. The map always uses the fitted radio: where the data leave A and n on a ridge, every point of it
    explains the emissions about equally well, and so gives about the same map. What is handed on to the other
    tools (Bowl, Localization) is the fitted A and n only when the data determine them: n within 1.5-5
@@ -21,13 +24,17 @@ import numpy as np
 
 from . import radiofit
 from .core.progress import SILENT
+from .pathloss import implied_a, log_distance_from_rss, rss_at_log
 from .radio import Radio
 
 OK, UNCERTAIN, IMPLAUSIBLE, NOT_CONVERGED, TOO_FEW = "ok", "uncertain", "implausible", "not converged", "too few"
 PLAUSIBLE_N = (1.5, 5.0)
-MAX_N_STDERR = 0.1
-MAX_A_STDERR = 1.0        # dB
+# The standard errors assume independent emissions; a client makes many from about one place, and on simulated
+# sites whose clients made 20 emissions each the fits spread 2-4 times wider than them: the limits are halved.
+MAX_N_STDERR = 0.05
+MAX_A_STDERR = 0.5        # dB
 MAX_GAIN_STDERR = 1.0     # dB: a gain less certain than this is reported as not determined
+MIN_GAIN_PRS = 100        # nor is the gain of an AP that heard fewer PRs (its standard error is then unreliable)
 MIN_EMISSIONS = 100
 MIN_RECEPTION = 0.3       # below: most silences are not what the model says they are
 
@@ -57,6 +64,7 @@ class RadioFit:
     evaluations: int
     log_likelihood: float
     density: object = None          # the JointFit behind it (density and pairs), None without a fit
+    prs_per_ap: np.ndarray = None
 
     @property
     def accepted(self):
@@ -65,7 +73,8 @@ class RadioFit:
     def gains_determined(self):
         """Per AP: whether its gain is known to MAX_GAIN_STDERR dB (False everywhere without gains)."""
         se = np.asarray(self.stderr["gains"], dtype=float)
-        return self.gains_used & np.isfinite(se) & (se <= MAX_GAIN_STDERR)
+        heard = np.full(len(se), np.inf) if self.prs_per_ap is None else self.prs_per_ap
+        return self.gains_used & np.isfinite(se) & (se <= MAX_GAIN_STDERR) & (heard >= MIN_GAIN_PRS)
 
     @property
     def gains(self):
@@ -85,15 +94,27 @@ def calibrate(patterns, cells, sieve, start, gains=True, reception="common", std
     fit = radiofit.fit_radio(patterns, cells, sieve, start, base, progress=progress.part(0.0, 0.4))
     statistic, threshold, used = np.nan, np.nan, False
     if gains:
-        with_gains = radiofit.fit_radio(patterns, cells, sieve, fit.radio, radiofit.Free(reception=reception),
-                                        progress=progress.part(0.4, 0.8))
+        # gains first with n held at the given value: a fit without gains bends n to absorb them, and from
+        # there the gains can settle into a poorer maximum
+        held = radiofit.fit_radio(patterns, cells, sieve, _at_n(fit.radio, start.n),
+                                  radiofit.Free(n=False, reception=reception), progress=progress.part(0.4, 0.6))
+        with_gains = radiofit.fit_radio(patterns, cells, sieve, held.radio, radiofit.Free(reception=reception),
+                                        progress=progress.part(0.6, 0.8))
         without = with_gains.profile.at(fit.radio)[0]        # on the same supports, so the two compare
         statistic = 2.0 * (with_gains.log_likelihood - without)
         threshold = float((len(start.gains) - 1) * np.log(emissions))
         used = bool(statistic > threshold)
         if used:
             fit = with_gains
-    return _judged(fit, start, emissions, used, statistic, threshold, stderr, progress.part(0.8, 1.0))
+    result = _judged(fit, start, emissions, used, statistic, threshold, stderr, progress.part(0.8, 1.0))
+    result.prs_per_ap = patterns.prs_per_ap(len(start.gains))
+    return result
+
+
+def _at_n(radio, n):
+    """``radio`` moved along its ridge to exponent n: the mean RSS at its detection range kept."""
+    log_range = log_distance_from_rss(float(np.mean(radio.floor)), radio.a, radio.n)
+    return radio.with_(n=float(n), a=float(implied_a(rss_at_log(log_range, radio.a, radio.n), log_range, n)))
 
 
 def _judged(fit, start, emissions, gains_used, statistic, threshold, stderr, progress):
@@ -120,7 +141,7 @@ def _judged(fit, start, emissions, gains_used, statistic, threshold, stderr, pro
         a, n = start.a, start.n
     elif not fit.converged:
         status = NOT_CONVERGED
-        message = (f"the fit did not settle within {radiofit.MAX_EVALUATIONS} likelihood evaluations ({figures}); "
+        message = (f"the fit did not settle within {fit.profile.budget} likelihood evaluations ({figures}); "
                    f"{kept}.")
         a, n = start.a, start.n
     elif not (errors["n"] <= MAX_N_STDERR and errors["a"] <= MAX_A_STDERR):

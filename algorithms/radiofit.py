@@ -34,14 +34,14 @@ from .pathloss import implied_a, implied_a_slope, log_distance_from_rss, rss_at,
 from .radio import Radio, log_miss, log_report
 
 DENSITY_ITERATIONS = 30
-MAX_EVALUATIONS = 60
+MAX_EVALUATIONS = 40             # plus 3 per fitted part
 STALL_EVALUATIONS = 8            # stop when this many evaluations raised the best Phi by less than STALL_GAIN:
 STALL_GAIN = 0.5                 # a likelihood ratio no test could tell from chance
-SUPPORT_SLACK = 0.5              # supports are KEEP_SDS + this wide, so that the radio can move under them
-MAX_RESTARTS = 8
+SUPPORT_SLACK = 1.0              # supports are KEEP_SDS + this wide, so that the radio can move under them
+MAX_RESTARTS = 20
 MIN_PATTERNS = 10
 _BOUNDS = {"a": (-150.0, 20.0), "n": (0.8, 8.0), "log_sigma": (np.log(0.3), np.log(25.0)),
-           "logit_p": (-8.0, 9.0), "gain": (-25.0, 25.0)}
+           "logit_p": (-6.0, 4.6), "gain": (-20.0, 20.0)}    # p within 0.0025-0.99: no receiver hears all
 
 
 @dataclass(frozen=True)
@@ -230,6 +230,7 @@ class Profile:
         self.patterns, self.cells, self.sieve, self.params = patterns, cells, sieve, params
         self.iterations, self.progress = iterations, progress
         self.evaluations = 0
+        self.budget = MAX_EVALUATIONS + 3 * len(params.names())
         self.best = None                      # (value, radio, f, pairs)
         self.record = []                      # the best Phi after each evaluation
         self.support = self._support_at(params.radio)
@@ -240,7 +241,7 @@ class Profile:
     def at(self, radio):
         """(Phi, gradient in the optimiser's vector, density's sieve coefficients, pairs) at ``radio``."""
         self.evaluations += 1
-        self.progress.step(min(self.evaluations / MAX_EVALUATIONS, 1.0))
+        self.progress.step(min(self.evaluations / self.budget, 1.0))
         pairs = listmode.pair_likelihood(self.patterns, self.cells, radio, support=self.support)
         f, _ = listmode.mlem(pairs, self.patterns, self.cells, self.sieve,
                              listmode.starting_density(pairs, self.patterns, self.cells), self.iterations)
@@ -301,7 +302,7 @@ def fit_radio(patterns, cells, sieve, start, free, iterations=None, progress=SIL
     if profile.best is None:
         profile.at(radio)
     value, radio, f, pairs = profile.best
-    return JointFit(radio, f, pairs, value, profile.evaluations, converged and profile.evaluations < MAX_EVALUATIONS,
+    return JointFit(radio, f, pairs, value, profile.evaluations, converged and profile.evaluations < profile.budget,
                     profile)
 
 
@@ -312,7 +313,7 @@ def _climb(profile, params, radio):
     unit = 1.0 / np.sqrt(_curvature(tables(pairs, profile.patterns, profile.cells, lam), radio, params))
 
     def negative(y):
-        if profile.evaluations >= MAX_EVALUATIONS or profile.stalled:
+        if profile.evaluations >= profile.budget or profile.stalled:
             raise _Stop()
         value, gradient, _, _ = profile.at(params.radio_of(y * unit))
         return -value, -gradient * unit
