@@ -191,12 +191,31 @@ class Slots:
                      [index[kept[:end]] for end, index in zip(self.end, self.table_index)],
                      [at[kept[:end]] for end, at in zip(self.end, self.ap_cell)])
 
-    def gather(self, values):
-        """Sum over the slots of each pair of ``values`` (flat, laid out as ``shape``)."""
+    def gather(self, values, compact=False):
+        """Sum over the slots of each pair of ``values`` (flat, laid out as ``shape``; ``compact``: one value per
+        entry of ``entries``)."""
         total = np.zeros(self.end[0] if self.end else 0)
-        for end, index in zip(self.end, self.table_index):
+        for end, index in zip(self.end, self.compact_index if compact else self.table_index):
             total[:end] += values[index]
         return total
+
+    @property
+    def entries(self):
+        """The distinct table entries the slots look up (flat indices, ascending)."""
+        self._compact()
+        return self._entries
+
+    @property
+    def compact_index(self):
+        """Per slot, the position of each pair's entry in ``entries``."""
+        self._compact()
+        return self._compact_index
+
+    def _compact(self):
+        if getattr(self, "_entries", None) is None:
+            entries, inverse = np.unique(np.concatenate(self.table_index), return_inverse=True)
+            self._entries = entries
+            self._compact_index = np.split(inverse.ravel(), np.cumsum(self.end)[:-1])
 
     def weights(self, pair_weight):
         """The pair weights repeated for every slot, in the order of the concatenated indices."""
@@ -218,24 +237,32 @@ class Slots:
 
 class _Lookup:
     """The radio's tables: per (AP, RSS level, log-distance bin) log(p K(r | mu)) - log(1 - p D(mu)), and per
-    cell the sum over all APs of log(1 - p D(mu)); the noise widened by the spread across a cell."""
+    cell the sum over all APs of log(1 - p D(mu)); the noise widened by the spread across a cell. With
+    ``entries`` (flat indices of the (AP, level, bin) table) only those are computed: a fixed support looks up
+    a small part of the table, and the noise model is the costly part."""
 
-    def __init__(self, patterns, cells, radio):
+    def __init__(self, patterns, cells, radio, entries=None):
         self.levels = np.unique(np.nan_to_num(patterns.rss, nan=patterns.rss[0, 0]))
         log_d = np.arange(cells.bins) * LOG_STEP
         mu = radio.mean(log_d)                                                          # (APs, bins)
         sigma = radio.spread(log_d, cells.grid.pixel)[0]
         miss = log_miss(mu, radio.floor[:, None], sigma, radio.width, radio.reception[:, None])[0]
-        table = (log_report(self.levels[None, :, None], mu[:, None, :], sigma, radio.width)[0]
-                 + np.log(np.maximum(radio.reception, 1e-300))[:, None, None] - miss[:, None, :])
-        self.table = table.ravel()
+        if entries is None:
+            table = (log_report(self.levels[None, :, None], mu[:, None, :], sigma, radio.width)[0]
+                     + np.log(np.maximum(radio.reception, 1e-300))[:, None, None] - miss[:, None, :])
+            self.table = table.ravel()
+        else:
+            ap, rest = np.divmod(entries, len(self.levels) * cells.bins)
+            level, b = np.divmod(rest, cells.bins)
+            self.table = (log_report(self.levels[level], mu[ap, b], sigma[b], radio.width)[0]
+                          + np.log(np.maximum(radio.reception[ap], 1e-300)) - miss[ap, b])
         self.cell_miss = np.take_along_axis(miss, cells.bin, axis=1).sum(axis=0)
 
-    def log_values(self, slots, cell):
-        """log L_p(c) for the pairs of ``slots``."""
+    def log_values(self, slots, cell, compact=False):
+        """log L_p(c) for the pairs of ``slots`` (``compact``: the table holds slots.entries only)."""
         log_value = self.cell_miss[cell]
         if slots.end:
-            log_value[:slots.end[0]] += slots.gather(self.table)
+            log_value[:slots.end[0]] += slots.gather(self.table, compact)
         return log_value
 
 
@@ -243,15 +270,16 @@ def pair_likelihood(patterns, cells, radio, keep=KEEP_SDS, support=None, progres
     """Pairs of ``patterns`` on ``cells`` at ``radio`` (radio.Radio): each pattern on the cells of its anchor
     AP's ring where its likelihood is within exp(-keep^2 / 2) of its largest, or on the cells of ``support``
     (earlier Pairs, whose support is kept)."""
-    lookup = _Lookup(patterns, cells, radio)
     if support is not None:
         pattern, cell, slots = support.pattern, support.cell, support.slots
-        log_value = lookup.log_values(slots, cell)
+        lookup = _Lookup(patterns, cells, radio, slots.entries if slots.end else np.zeros(0, dtype=np.int64))
+        log_value = lookup.log_values(slots, cell, compact=True)
         log_scale = np.full(len(patterns), -np.inf)
         start = np.flatnonzero(np.r_[True, pattern[1:] != pattern[:-1]])
         log_scale[pattern[start]] = np.maximum.reduceat(log_value, start)
         log_value -= log_scale[pattern]
     else:
+        lookup = _Lookup(patterns, cells, radio)
         pattern, cell, log_value, log_scale, slots = _support(patterns, cells, radio, keep, lookup, progress)
     return Pairs(pattern, cell, np.exp(log_value), log_scale, -np.expm1(lookup.cell_miss), lookup.levels, slots,
                  radio)

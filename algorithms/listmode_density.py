@@ -47,7 +47,7 @@ class ListModeEstimate(MLEstimate):
     fit: object = None
 
 
-def ml_listmode(emission, probe_ap_ids, rss, aps, grid, radio=None, n=DEFAULT_N, gains=True, reception="common",
+def ml_listmode(emission, probe_ap_ids, rss, aps, grid, radio=None, n=DEFAULT_N, gains=True, reception="per_ap",
                 stderr=True, floor=None, support=None, iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE,
                 progress=SILENT):
     """List-mode ML density of the PRs (emission id, AP id, RSS per PR: the window's PRs of outdoor APs, see

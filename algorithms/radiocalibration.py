@@ -1,7 +1,8 @@
 """Self-calibration of the radio for the maximum-likelihood map (beyond the paper): which parts of the joint fit
 (radiofit.py) the data support, how well, and what is handed on to the other tools.
 
-1. A, n, sigma and the reception probability p are fitted with the gains held at zero.
+1. A, n, sigma and the reception probabilities p_i (one per AP by default: sensors differ in how often they
+   report what they could hear, some are down part of the time) are fitted with the gains held at zero.
 2. With GAINS, the per-sensor gains are fitted, first with n held at the given value, then with the rest, and
    kept only when they raise the
    log-likelihood by more than the Bayesian information criterion asks, (APs - 1) log(emissions) / 2: a layout
@@ -82,7 +83,7 @@ class RadioFit:
         return np.where(self.gains_determined() & self.accepted, self.radio.gains, 0.0)
 
 
-def calibrate(patterns, cells, sieve, start, gains=True, reception="common", stderr=True, progress=SILENT):
+def calibrate(patterns, cells, sieve, start, gains=True, reception="per_ap", stderr=True, progress=SILENT):
     """Fit the radio from ``patterns`` (listmode.Patterns) on ``cells`` from radio ``start`` (its n is the
     user's); gains: also fit per-sensor gains; reception: 'common' or 'per_ap'. Returns a RadioFit."""
     emissions = int(patterns.emissions)
@@ -93,7 +94,7 @@ def calibrate(patterns, cells, sieve, start, gains=True, reception="common", std
     base = radiofit.Free(gains=False, reception=reception)
     fit = radiofit.fit_radio(patterns, cells, sieve, start, base, progress=progress.part(0.0, 0.4))
     statistic, threshold, used = np.nan, np.nan, False
-    if gains:
+    if gains and _plausible(fit.radio):     # gains cannot mend a model that does not describe the capture
         # gains first with n held at the given value: a fit without gains bends n to absorb them, and from
         # there the gains can settle into a poorer maximum
         held = radiofit.fit_radio(patterns, cells, sieve, _at_n(fit.radio, start.n),
@@ -109,6 +110,11 @@ def calibrate(patterns, cells, sieve, start, gains=True, reception="common", std
     result = _judged(fit, start, emissions, used, statistic, threshold, stderr, progress.part(0.8, 1.0))
     result.prs_per_ap = patterns.prs_per_ap(len(start.gains))
     return result
+
+
+def _plausible(radio):
+    low, high = PLAUSIBLE_N
+    return low <= radio.n <= high and float(np.mean(radio.reception)) >= MIN_RECEPTION
 
 
 def _at_n(radio, n):
@@ -191,13 +197,15 @@ def _no_errors(radio):
 
 
 def _figures(radio, errors):
+    p = radio.reception
+    spread = f" ({p.min():.2f}-{p.max():.2f} over the APs)" if np.ptp(p) > 0.005 else ""
     return (f"A = {radio.a:.1f} ± {errors['a']:.1f} dBm, n = {radio.n:.2f} ± {errors['n']:.2f}, sigma = "
-            f"{radio.sigma:.1f} ± {errors['sigma']:.1f} dB, p = {float(np.mean(radio.reception)):.2f}")
+            f"{radio.sigma:.1f} ± {errors['sigma']:.1f} dB, p = {float(np.mean(p)):.2f}{spread}")
 
 
 def _gains_text(used, statistic, threshold):
     if not np.isfinite(statistic):
-        return "per-sensor gains not fitted"
+        return "per-sensor gains not fitted (not asked for, or the radio fit without them is already refused)"
     if used:
         return f"per-sensor gains fitted (likelihood-ratio statistic {statistic:.0f} > {threshold:.0f})"
     return (f"per-sensor gains not used: they explain no more than chance would (likelihood-ratio statistic "
