@@ -19,8 +19,8 @@ heard by one AP together. A pattern is evaluated only on its support: among the 
 (the heard AP whose ring of +- KEEP_SDS sigma holds the fewest cells, found through the cells sorted by distance
 to each AP), those whose likelihood is within exp(-KEEP_SDS^2 / 2) = 2e-3 of the pattern's best cell. On the
 simulated site of tests/unit/test_listmode.py the supports hold 99.6 % of a pattern's likelihood on average
-(96.5 % at worst, a pattern heard by one AP, whose likelihood spreads thinly over a wide ring) on a share of
-the cells, under half of them. Each MLEM iteration then costs two sparse products over the (pattern, cell) pairs, and the
+(96.5 % at worst, a pattern heard by one AP, whose likelihood spreads thinly over a wide ring) on under half
+of the cells. Each MLEM iteration then costs two sparse products over the (pattern, cell) pairs, and the
 likelihood at another radio one table lookup per pair and AP that heard it: O(emissions x support).
 """
 from dataclasses import dataclass
@@ -380,16 +380,6 @@ def posterior_weights(pairs, patterns, lam):
     weight = lam[pairs.cell] * pairs.value
     z = pairs.matrix @ lam
     return weight * np.divide(patterns.count, z, out=np.zeros_like(z), where=z > 0)[pairs.pattern]
-
-
-def posterior_mean(pairs, patterns, cells, lam):
-    """Each pattern's expected position (x, y) under its posterior lambda_c L_p(c) / Z_p: where its emissions
-    were most probably made, the density serving as the prior."""
-    weight = posterior_weights(pairs, patterns, lam) / np.maximum(patterns.count, 1e-300)[pairs.pattern]
-    xy = np.stack([np.bincount(pairs.pattern, weights=weight * cells.xy[pairs.cell, axis], minlength=len(patterns))
-                   for axis in range(2)], axis=1)
-    total = np.bincount(pairs.pattern, weights=weight, minlength=len(patterns))
-    return np.where(total[:, None] > 0, xy / np.where(total > 0, total, 1.0)[:, None], np.nan)
 
 
 def starting_density(pairs, patterns, cells):

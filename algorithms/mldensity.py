@@ -35,10 +35,10 @@ import numpy as np
 from .core.errors import InputError
 from .core.geotiff import Density
 from .core.grid import Grid
-from .core.optional import require
 from .pathloss import (DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, NOISE_TAIL_SDS, check_model, log_distance,
                        rss_at_log)
 from .core.progress import SILENT
+from .radio import detection, log_report
 from .core.records import AccessPoints, probe_ap_rows
 from .core.smoothing import DomainGaussian, smooth
 from .core.validation import check_rss
@@ -82,15 +82,11 @@ class _Radio:
 
     def probability(self, rss, mu):
         """Probability (bin width > 0) or density per dB (width 0) of reporting ``rss`` at mean RSS ``mu``."""
-        ndtr = require("scipy.special").ndtr
-        if self.width > 0:
-            half = 0.5 * self.width
-            return ndtr((rss + half - mu) / self.sigma) - ndtr((rss - half - mu) / self.sigma)
-        return np.exp(-0.5 * ((rss - mu) / self.sigma) ** 2) / (self.sigma * np.sqrt(2.0 * np.pi))
+        return np.exp(log_report(rss, mu, self.sigma, self.width)[0])
 
     def detection(self, mu):
         """Probability of reporting any RSS at or above the floor: ``probability`` summed over those bins."""
-        return require("scipy.special").ndtr((mu - (self.floor - 0.5 * self.width)) / self.sigma)
+        return detection(mu, self.floor, self.sigma, self.width)
 
 
 class _APProjector:

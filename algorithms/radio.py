@@ -10,9 +10,9 @@ reception probability p (channel hopping, collisions, a sensor busy or down). So
     P(AP i reports none) = 1 - p_i D(mu_i),  D(mu) = Phi((mu - floor_i + w/2) / sigma)
 
 (K is the density phi((r - mu) / sigma) / sigma when w = 0). The APs hear independently. On model cells the
-position is known to the cell only, so sigma is widened by the spread of mu across the cell (Radio.spread). The functions below
-return these in logs with their derivatives in mu and sigma, which the maximum-likelihood fit of the radio
-(radiofit.py) needs.
+position is known to the cell only, so sigma is widened by the spread of mu across the cell (Radio.spread).
+The functions below return these in logs with their derivatives in mu and sigma, which the maximum-likelihood
+fit of the radio (radiofit.py) needs.
 """
 from dataclasses import dataclass, replace
 
@@ -62,14 +62,14 @@ class Radio:
         total = np.sqrt(self.sigma ** 2 + tau ** 2)
         return total, self.sigma / total, tau * tau / (self.n * total)
 
-    def report(self, rss, mu):
-        """K(r | mu): probability of reporting ``rss`` (its bin) at mean ``mu`` (density per dB when w = 0)."""
-        return np.exp(log_report(rss, mu, self.sigma, self.width)[0])
-
     def detection(self, mu, rows=None):
         """D(mu): probability that the rounded RSS is at or above the floor (APs x ... or for ``rows``)."""
-        floor = self.floor[:, None] if rows is None else self.floor[rows]
-        return require("scipy.special").ndtr((mu - floor + 0.5 * self.width) / self.sigma)
+        return detection(mu, self.floor[:, None] if rows is None else self.floor[rows], self.sigma, self.width)
+
+
+def detection(mu, floor, sigma, width):
+    """D(mu) = Phi((mu - floor + w/2) / sigma): the probability that the reported RSS is at or above the floor."""
+    return require("scipy.special").ndtr((mu - floor + 0.5 * width) / sigma)
 
 
 def log_report(rss, mu, sigma, width):

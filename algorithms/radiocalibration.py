@@ -3,12 +3,12 @@
 
 1. A, n, sigma and the reception probabilities p_i (one per AP by default: sensors differ in how often they
    report what they could hear, some are down part of the time) are fitted with the gains held at zero.
-2. With GAINS, the per-sensor gains are fitted, first with n held at the given value, then with the rest, and
-   kept only when they raise the
-   log-likelihood by more than the Bayesian information criterion asks, (APs - 1) log(emissions) / 2: a layout
-   whose APs share few emissions cannot tell a sensor's gain from its crowd. (A chi-square test is too lenient
-   here: the density is not the exact maximum, and the model's small misfits, e.g. clients behind walls, are
-   always worth a few tenths of a dB of gain.)
+2. With GAINS, the per-sensor gains are fitted, first with n held at the given value (a fit without gains bends
+   n to absorb them), then with the rest, and kept only when they raise the log-likelihood by more than the
+   Bayesian information criterion asks, (APs - 1) log(emissions) / 2: a layout whose APs share few emissions
+   cannot tell a sensor's gain from its crowd. (A chi-square test is too lenient here: the density is not the
+   exact maximum, and the model's small misfits, e.g. clients behind walls, are always worth a few tenths of a
+   dB of gain.) Gains are not fitted on a base fit that is already refused as implausible.
 3. Standard errors from the observed information of the profile likelihood (radiofit.covariance). They treat
    the emissions as independent; a client makes many from about one place, so the fits of simulated sites
    spread 2-4 times wider (sitecheck.py measures the spread on the user's own layout).
@@ -45,12 +45,13 @@ class RadioFit:
     """The calibration's result.
 
     radio: the radio the map uses (radio.Radio: A, n, sigma, gains, reception, floor); a, n: the values handed
-    on to the other tools (the fitted ones when status is OK; else the given n with the A fitted at it, or with
-    the A the Circles of Apollonius imply at it); stderr: standard errors by name ('a', 'n', 'sigma', 'reception': floats; 'gains': per AP; NaN
-    where not fitted or not determined); gains_used: whether the gains passed their test; gains_statistic:
-    2 x the log-likelihood they gained, against gains_threshold; status: OK, UNCERTAIN, IMPLAUSIBLE,
-    NOT_CONVERGED or TOO_FEW; message: what happened, for the user; emissions; evaluations: likelihood
-    evaluations spent; log_likelihood."""
+    on to the other tools (the fitted ones when status is OK, else the given n with the A the Circles of
+    Apollonius imply at it); stderr: standard errors by name ('a', 'n', 'sigma', 'reception': floats; 'gains':
+    per AP; NaN where not fitted or not determined); gains_used: whether the gains passed their test;
+    gains_statistic: 2 x the log-likelihood they gained, against gains_threshold; status: OK, UNCERTAIN,
+    IMPLAUSIBLE, NOT_CONVERGED or TOO_FEW; message: what happened, for the user; emissions; evaluations:
+    likelihood evaluations spent; log_likelihood; joint: the radiofit.JointFit behind it (None without a
+    fit); prs_per_ap: PRs each AP heard. ``gains`` are the gains handed on."""
 
     radio: Radio
     a: float
@@ -64,7 +65,7 @@ class RadioFit:
     emissions: int
     evaluations: int
     log_likelihood: float
-    density: object = None          # the JointFit behind it (density and pairs), None without a fit
+    joint: object = None
     prs_per_ap: np.ndarray = None
 
     @property

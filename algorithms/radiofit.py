@@ -112,9 +112,6 @@ class _Parameters:
         return ([name for name in ("a", "n", "log_sigma") if self.fit.get(name.replace("log_", ""))]
                 + ["logit_p"] * self.p_size + ["gain"] * self.g_size)
 
-    def vector(self):
-        return self.vector_of(self.radio)
-
     def vector_of(self, r):
         values = {"a": float(rss_at_log(self.log_range, r.a, r.n)), "n": r.n, "log_sigma": np.log(r.sigma)}
         head = [values[name] for name in self.names() if name in values]

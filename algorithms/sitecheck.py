@@ -27,7 +27,6 @@ import numpy as np
 from . import listmode_density, regularize
 from .core.errors import InputError
 from .core.progress import SILENT
-from .core.records import AccessPoints
 from .mldensity import client_density, without_indoor_aps
 from .pathloss import DEFAULT_N
 from .scoring import score

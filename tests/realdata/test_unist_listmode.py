@@ -13,12 +13,10 @@ into an emission) and passed to the algorithms directly. What it shows (measured
 - correcting the RSS by gains does not help the Circles of Apollonius here, not even by the GPS-fitted ones:
   the log-distance model (7.2 dB residual with per-sensor A_i), not the sensors' offsets, limits this capture.
 """
-import csv
-from datetime import datetime, timezone
-
 import numpy as np
 import pytest
 
+from unist_capture import read_rows, seconds
 from oracles import fit_pathloss_per_sensor
 from wifidensity.algorithms import listmode, listmode_density, localization, radiocalibration, radiofit
 from wifidensity.algorithms.bowl import bowl_grid
@@ -27,30 +25,21 @@ from wifidensity.algorithms.emissions import group_emissions
 from wifidensity.algorithms.listmode_density import ml_listmode
 
 
-def _read(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _seconds(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
-
-
 @pytest.fixture(scope="module")
 def unist(shared_data):
     folder = shared_data / "unist-campus-wifi-gps"
-    sensors = _read(folder / "sensors.csv")
+    sensors = read_rows(folder / "sensors.csv")
     aps = AccessPoints(np.array([r["sensor_name"] for r in sensors], dtype=object),
                        np.array([(float(r["x_sensor"]), float(r["y_sensor"])) for r in sensors]),
                        np.zeros(len(sensors), dtype=bool), "EPSG:5186")
-    wifi = _read(folder / "wifi.csv")
-    probes = Probes(np.array([_seconds(r["timestamp"]) for r in wifi]),
+    wifi = read_rows(folder / "wifi.csv")
+    probes = Probes(np.array([seconds(r["timestamp"]) for r in wifi]),
                     np.array([r["sensor_name"] for r in wifi], dtype=object),
                     np.array([r["source_address"] for r in wifi], dtype=object),
                     np.array([float(r["rssi"]) for r in wifi]), {})
     known = aps.index_of(probes.ap_id) >= 0
     probes = probes.take(known)
-    gps = {_seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in _read(folder / "gps.csv")}
+    gps = {seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in read_rows(folder / "gps.csv")}
     emission, _ = group_emissions(probes.time, probes.ap_id, probes.mac, 0.5)
     grid = bowl_grid(aps.xy, 5.0, 50.0)
     fit = ml_listmode(emission, probes.ap_id, probes.rss, aps, grid).fit

@@ -18,31 +18,21 @@ and with the user's obvious alternative, "the phone is at the strongest sensor".
 - n = 1.58 (the GPS-fitted exponent, what a calibration walk would give), CALIBRATE off: 32.4 m, better than
   the baseline by 5.7 m (15 %).
 """
-import csv
-from datetime import datetime, timezone
-
 import numpy as np
 import pytest
 from qgis.core import QgsVectorLayer
 
+from unist_capture import read_rows, seconds
 from oracles import fit_pathloss
-
-
-def _read(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _seconds(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
 
 
 @pytest.fixture(scope="module")
 def unist(shared_data):
     folder = shared_data / "unist-campus-wifi-gps"
-    sensors = {r["sensor_name"]: (float(r["x_sensor"]), float(r["y_sensor"])) for r in _read(folder / "sensors.csv")}
-    gps = {_seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in _read(folder / "gps.csv")}
-    wifi = _read(folder / "wifi.csv")
+    sensors = {r["sensor_name"]: (float(r["x_sensor"]), float(r["y_sensor"]))
+               for r in read_rows(folder / "sensors.csv")}
+    gps = {seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in read_rows(folder / "gps.csv")}
+    wifi = read_rows(folder / "wifi.csv")
     uri = (f"file://{folder / 'sensors.csv'}?delimiter=,&xField=x_sensor&yField=y_sensor&crs=EPSG:5186")
     layer = QgsVectorLayer(uri, "sensors", "delimitedtext")
     assert layer.isValid() and layer.featureCount() == 25
@@ -64,12 +54,12 @@ def _errors(unist, features):
     """Localization error and strongest-sensor baseline error (m) for the emissions with a GPS fix."""
     strongest = {}
     for row in unist["wifi"]:
-        t = _seconds(row["timestamp"])
+        t = seconds(row["timestamp"])
         if row["sensor_name"] in unist["sensors"] and float(row["rssi"]) > strongest.get(t, ("", -999.0))[1]:
             strongest[t] = (row["sensor_name"], float(row["rssi"]))
     ours, baseline = [], []
     for feature in features:
-        t = _seconds(feature["time"][:19] + "Z")
+        t = seconds(feature["time"][:19] + "Z")
         if t in unist["gps"]:
             truth = np.array(unist["gps"][t])
             point = feature.geometry().asPoint()
@@ -81,7 +71,7 @@ def _errors(unist, features):
 def _gps_fit(unist):
     distance, rss = [], []
     for row in unist["wifi"]:
-        t = _seconds(row["timestamp"])
+        t = seconds(row["timestamp"])
         if row["sensor_name"] in unist["sensors"] and t in unist["gps"]:
             distance.append(np.hypot(*(np.array(unist["sensors"][row["sensor_name"]]) - unist["gps"][t])))
             rss.append(float(row["rssi"]))

@@ -100,19 +100,6 @@ def test_radio_gradient_is_the_likelihoods_at_the_density_held(small):
         assert gradient[j] == pytest.approx((value(x + step) - value(x - step)) / 2e-4, rel=1e-4, abs=1e-3)
 
 
-def test_posterior_mean_of_loud_patterns_is_near_their_emitter(small):
-    site, probes, rows, patterns, cells, radio = small
-    pairs = listmode.pair_likelihood(patterns, cells, radio)
-    sieve = DomainGaussian(cells.grid.shape, 0.75, cells.mask)
-    f, _ = listmode.mlem(pairs, patterns, cells, sieve, listmode.starting_density(pairs, patterns, cells), 50)
-    xy = listmode.posterior_mean(pairs, patterns, cells, sieve.forward(f).ravel()[cells.index])
-    truth = site.emission_xy()[patterns.labels]
-    placed = xy[patterns.of_emission]
-    many = patterns.size[patterns.of_emission] >= 4
-    error = np.hypot(*(placed - truth).T)
-    assert np.median(error[many]) < 12.0                 # 8 m cells, 3 dB noise, 25-50 m from the APs
-
-
 def test_thinning_keeps_about_the_asked_number_of_emissions(small):
     patterns = small[3]
     half = listmode.thinned(patterns, patterns.emissions / 2, seed=1)

@@ -31,10 +31,11 @@ def test_reports_above_the_floor_and_the_miss_add_up_to_one():
     radio = Radio.make(-38.0, 2.6, 3.0, 1, floor=-90.0, reception=0.8)
     mu = np.array([-97.0, -89.0, -50.0])
     levels = np.arange(-90.0, 0.0)[:, None]
-    heard = radio.reception[0] * radio.report(levels, mu[None, :]).sum(axis=0)
+    report = np.exp(log_report(levels, mu[None, :], 3.0, 1.0)[0])
+    heard = radio.reception[0] * report.sum(axis=0)
     missed = np.exp(log_miss(mu, -90.0, 3.0, 1.0, 0.8)[0])
     assert heard + missed == pytest.approx(np.ones(3), abs=1e-9)
-    assert radio.detection(mu, 0) == pytest.approx(radio.report(levels, mu[None, :]).sum(axis=0), abs=1e-9)
+    assert radio.detection(mu, 0) == pytest.approx(report.sum(axis=0), abs=1e-9)
 
 
 def test_spread_widens_sigma_by_the_cell_and_its_derivatives_hold():
