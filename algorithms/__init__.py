@@ -19,7 +19,9 @@ tool (``wifidensity:<id>``)            module(s)                                
 8. drilldown                           drilldown                                        §5.1.4
 9. reassemble                          reassemble                                       §1.6, Figure 19
 the path-loss model (all of them)      pathloss                                         §4.1
-mldensity                              mldensity                                        beyond the paper
+mldensity                              mldensity; listmode, listmode_density, radio,    beyond the paper
+                                       radiofit, radiocalibration, sitecheck (the
+                                       self-calibrating list-mode estimator)
 simulate, score (the site twin)        simulate, crowd_areas, scoring                   beyond the paper
 importcaptures                         captures                                         beyond the paper
 presence                               presence                                         beyond the paper

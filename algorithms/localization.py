@@ -33,13 +33,15 @@ class LocalizationRun:
 
 
 def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFAULT_MAX_RESIDUAL,
-                    tolerance=2.0, emission=None, progress=SILENT, prior=True):
+                    tolerance=2.0, emission=None, progress=SILENT, prior=True, gains=None):
     """Localize the emissions of ``probes`` (records.Probes) heard by 3+ of ``aps`` (records.AccessPoints).
 
     emission: an emission id per PR (e.g. preprocess's field), or None to group PRs of one MAC within
     ``tolerance`` seconds at distinct APs. With ``calibrate`` A and n are fitted (calibration.calibrate);
     otherwise n is the given one and A the mean implied by the good localizations. With ``prior`` the final
-    positions are regularize.regularize's (pure Apollonius without).
+    positions are regularize.regularize's (pure Apollonius without). gains: per-sensor gains (dB, one per AP
+    of ``aps``, e.g. the maximum-likelihood map's) taken off each RSS first (pathloss.without_gains), so that
+    the gain-free model below describes them.
     """
     ap_index = aps.index_of(probes.ap_id)
     unknown = sorted(set(np.asarray(probes.ap_id, dtype=str)[ap_index < 0]))
@@ -48,7 +50,7 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
                          f"(ids there: {', '.join(map(str, aps.ids[:5]))}, ...). Check AP_FIELD and AP_ID_FIELD.")
     if emission is None:
         emission, _ = group_emissions(probes.time, probes.ap_id, probes.mac, tolerance)
-    heard = apollonius.heard_emissions(emission, ap_index, probes.rss)
+    heard = apollonius.heard_emissions(emission, ap_index, pathloss.without_gains(probes.rss, ap_index, gains))
     if len(heard) == 0:
         raise InputError("No emission was heard by 3 or more APs of the AP layer, so nothing can be localized. "
                          "Check TOLERANCE (PRs of one emission must lie within it) and that the AP ids match.")

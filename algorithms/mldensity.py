@@ -43,6 +43,7 @@ from .core.records import AccessPoints, probe_ap_rows
 from .core.smoothing import DomainGaussian, smooth
 from .core.validation import check_rss
 from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, NOISE_TAIL_SDS, check_model, log_distance, rss_at_log
+from .radio import detection, log_report
 
 UNITS = "clients/m2"
 KIND = "client density (maximum likelihood)"
@@ -83,15 +84,11 @@ class _Radio:
 
     def probability(self, rss, mu):
         """Probability (bin width > 0) or density per dB (width 0) of reporting ``rss`` at mean RSS ``mu``."""
-        ndtr = require("scipy.special").ndtr
-        if self.width > 0:
-            half = 0.5 * self.width
-            return ndtr((rss + half - mu) / self.sigma) - ndtr((rss - half - mu) / self.sigma)
-        return np.exp(-0.5 * ((rss - mu) / self.sigma) ** 2) / (self.sigma * np.sqrt(2.0 * np.pi))
+        return np.exp(log_report(rss, mu, self.sigma, self.width)[0])
 
     def detection(self, mu):
         """Probability of reporting any RSS at or above the floor: ``probability`` summed over those bins."""
-        return require("scipy.special").ndtr((mu - (self.floor - 0.5 * self.width)) / self.sigma)
+        return detection(mu, self.floor, self.sigma, self.width)
 
 
 class _APProjector:
@@ -160,7 +157,7 @@ def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_r
     check_model(a, n, sigma_rss)
     rss = _checked_rss(rss)
     _check_options(iterations, sieve)
-    radio = _Radio(float(a), float(n), float(sigma_rss), reporting_width(rss), _checked_floor(floor, rss))
+    radio = _Radio(float(a), float(n), float(sigma_rss), reporting_width(rss), checked_floor(floor, rss))
     support = np.ones(grid.shape, dtype=bool) if support is None else np.asarray(support, dtype=bool)
     if support.shape != grid.shape or not support.any():
         raise InputError("The support (SUPPORT polygons minus exclusions) covers no pixel of the grid.")
@@ -236,7 +233,8 @@ def _check_options(iterations, sieve):
         raise InputError(f"SIEVE = {sieve:g} m must be zero (plain MLEM) or a positive number of metres.")
 
 
-def _checked_floor(floor, rss):
+def checked_floor(floor, rss):
+    """The receivers' floor: the given one (it must not exceed the weakest RSS heard) or that RSS."""
     floor = float(rss.min()) if floor is None else float(floor)
     if not np.isfinite(floor) or floor > rss.min():
         raise InputError(f"FLOOR = {floor:g} dBm is above the weakest RSS heard ({rss.min():g} dBm); the "

@@ -6,6 +6,11 @@ Inside d0 the model is flat: the far-field law does not hold there, and a sensor
 plus noise. Every tool that needs the model (bowl rings, localization and calibration, the maximum-likelihood
 map, the simulator, the report's plot) calls the functions below, so one floor and one formula hold everywhere.
 An RSS noise of sigma dB maps to a distance spread sigma_d = d ln(10) sigma / (10 n).
+
+Per-sensor gains (beyond the paper). Real sensors differ by several dB (antenna, enclosure, mounting): AP i
+reports ``RSS = A + g_i - 10 n log10(max(d, d0))``, the gains g_i having zero mean over the site's APs (A is the
+site's average sensor). ``without_gains`` turns such RSS into what the gain-free model describes, RSS - g_i, so
+every tool above can use estimated gains by correcting the RSS first.
 """
 import numpy as np
 
@@ -32,9 +37,9 @@ def log_distance_gradient(offset, dist2):
     return offset * scale[..., None]
 
 
-def rss_at_log(log_d, a=DEFAULT_A, n=DEFAULT_N):
-    """Expected RSS (dBm) at log10 distance ``log_d`` (as log_distance gives it)."""
-    return a - 10.0 * n * np.asarray(log_d, dtype=float)
+def rss_at_log(log_d, a=DEFAULT_A, n=DEFAULT_N, gain=0.0):
+    """Expected RSS (dBm) at log10 distance ``log_d`` (as log_distance gives it), at a sensor of ``gain`` dB."""
+    return a + gain - 10.0 * n * np.asarray(log_d, dtype=float)
 
 
 def rss_at(distance, a=DEFAULT_A, n=DEFAULT_N):
@@ -74,7 +79,12 @@ def implied_a_gradient(offset, dist2, n):
 def distance_from_rss(rss, a=DEFAULT_A, n=DEFAULT_N):
     """Distance (m) at which the model predicts ``rss``: d_rssi = 10^((A - RSS) / (10 n)) (below d0 for RSS > A:
     the ring of a PR louder than A sits on its AP)."""
-    return 10.0 ** ((a - np.asarray(rss, dtype=float)) / (10.0 * n))
+    return 10.0 ** log_distance_from_rss(rss, a, n)
+
+
+def log_distance_from_rss(rss, a=DEFAULT_A, n=DEFAULT_N, gain=0.0):
+    """log10 of the distance at which a sensor of ``gain`` dB has mean RSS ``rss``: (A + g - RSS) / (10 n)."""
+    return (a + gain - np.asarray(rss, dtype=float)) / (10.0 * n)
 
 
 def squared_distance_ratio(rss_reference, rss, n):
@@ -86,6 +96,25 @@ def squared_distance_ratio(rss_reference, rss, n):
 def distance_spread(d_rssi, sigma_rss=DEFAULT_SIGMA_RSS, n=DEFAULT_N):
     """Distance spread from an RSS noise of sigma_rss dB: sigma_d = d_rssi ln(10) sigma_rss / (10 n)."""
     return np.asarray(d_rssi, dtype=float) * LN10 * sigma_rss / (10.0 * n)
+
+
+def without_gains(rss, ap_rows, gains):
+    """RSS corrected for the gain of the AP that heard it: RSS - g_i (``ap_rows``: AP row per value, -1 for
+    an unknown AP, left as it is; ``gains`` None: no correction)."""
+    rss = np.asarray(rss, dtype=float)
+    if gains is None:
+        return rss
+    ap_rows = np.asarray(ap_rows, dtype=np.int64)
+    gains = np.asarray(gains, dtype=float)
+    return rss - np.where(ap_rows >= 0, gains[np.maximum(ap_rows, 0)], 0.0)
+
+
+def cell_spread(log_d, n, cell):
+    """Spread (dB, one sd) of the mean RSS over a square cell of side ``cell`` m whose centre lies at log10
+    distance ``log_d``: 10 n sd(log10 d) with sd(d) = cell / sqrt(12) (any direction across a uniform square),
+    the distance held at least half a cell (the cell holding the AP)."""
+    distance = np.maximum(10.0 ** np.asarray(log_d, dtype=float), 0.5 * cell)
+    return 10.0 * n * cell / (np.sqrt(12.0) * LN10 * distance)
 
 
 def check_model(a, n, sigma_rss=None):

@@ -7,7 +7,8 @@ times of the window. A randomising client draws a fresh MAC for every emission; 
 clients keep one MAC. Each AP hears each emission independently with ``reception`` probability if the
 log-distance RSS (paper §4.1, ``pathloss.rss_at``) plus Gaussian noise of ``sigma_rss`` dB, rounded to an
 integer dBm as sniffers report it, is at least the receiver ``floor``. A wall between an indoor AP and an
-outdoor client (or an indoor client and an outdoor AP) costs ``wall_loss`` dB. The PRs of one emission arrive
+outdoor client (or an indoor client and an outdoor AP) costs ``wall_loss`` dB; ``gains`` adds a fixed offset per
+AP (a sensor's antenna and mounting, pathloss.py's per-sensor gain). The PRs of one emission arrive
 within ``burst`` seconds. An emission that no AP hears leaves no trace.
 
 Usage::
@@ -36,7 +37,9 @@ DEFAULT_START = 1717236000.0  # 2024-06-01 10:00:00 UTC
 class SiteConfig:
     """Everything that defines a simulated site; positions in metres of ``crs``.
 
-    ap_xy: AP positions [(x, y), ...]; ap_ids: their ids (default AP1, AP2, ...); indoor: indoor flags.
+    ap_xy: AP positions [(x, y), ...]; ap_ids: their ids (default AP1, AP2, ...); indoor: indoor flags;
+    gains: dB added to every RSS each AP reports (default 0); reception: probability that an AP reports an
+    emission it could hear, one for all or one per AP.
     crowds: [(centre_x, centre_y, spread_m, clients), ...], clients drawn from a 2-D Gaussian of sd spread_m.
     client_xy: further outdoor clients at explicit positions.
     emissions_per_client: mean emissions of a randomising client in the window (Poisson).
@@ -51,6 +54,7 @@ class SiteConfig:
     ap_xy: list
     ap_ids: list = None
     indoor: list = None
+    gains: list = None
     crowds: list = field(default_factory=list)
     client_xy: list = None
     emissions_per_client: float = 20.0
@@ -265,9 +269,15 @@ def _receive(config, aps, emitter_xy, emitter_indoor, rng):
     """Integer RSS (emissions x APs) and whether each AP heard each emission."""
     distance = np.hypot(emitter_xy[:, None, 0] - aps.xy[None, :, 0], emitter_xy[:, None, 1] - aps.xy[None, :, 1])
     through_wall = emitter_indoor[:, None] != aps.indoor[None, :]
-    mean = rss_at(distance, config.a, config.n) - config.wall_loss * through_wall
+    gains = np.zeros(len(aps)) if config.gains is None else np.asarray(config.gains, dtype=float)
+    if gains.shape != (len(aps),):
+        raise InputError(f"{len(aps)} APs but {gains.size} gains: give one gain (dB) per AP.")
+    mean = rss_at(distance, config.a, config.n) + gains[None, :] - config.wall_loss * through_wall
     rss = np.round(mean + rng.normal(0.0, config.sigma_rss, mean.shape))
-    heard = (rss >= config.floor) & (rng.random(mean.shape) < config.reception)
+    reception = np.asarray(config.reception, dtype=float)
+    if reception.size not in (1, len(aps)):
+        raise InputError(f"{len(aps)} APs but {reception.size} reception probabilities: give one, or one per AP.")
+    heard = (rss >= config.floor) & (rng.random(mean.shape) < np.broadcast_to(reception.ravel(), (len(aps),)))
     return rss, heard
 
 

@@ -1,9 +1,13 @@
-"""Benchmark: mldensity (MLEM, default iterations and sieve) on a 1000 x 1000 grid of 1 m pixels with 8 APs and
-500 (AP, RSS) groups, against the bowl density of the same PRs on the same grid (issue 7: target < 5 s).
+"""Benchmark: mldensity on a 1000 x 1000 grid of 1 m pixels, against the bowl density of the same PRs on the
+same grid.
+
+1. the counts estimator (MLEM, default iterations and sieve) with 8 APs and 500 (AP, RSS) groups (target < 5 s);
+2. the self-calibrating list-mode estimator (listmode_density.ml_listmode at its defaults: radio, gains, standard
+   errors and map) on a simulated 700 m site of 16 APs with 10,000 emissions (target < 10 s).
 
     .venv/bin/python bench/bench_mldensity.py
 
-Prints both times and their ratio. Run by hand; not part of the tests.
+Prints the times and their ratios to the bowl of the same PRs. Run by hand; not part of the tests.
 """
 import time
 
@@ -31,6 +35,42 @@ def make_input(rng, aps_count=8, groups=500):
     return np.array(ap_ids, dtype=object), np.concatenate(rss), aps, grid
 
 
+def simulated_site():
+    """16 APs on a 4 x 4 lattice 200 m apart (jittered), four crowds, 10,000 emissions of randomising clients;
+    AP ids, RSS and emission ids of their PRs, the APs and the 1 Mpx grid around them."""
+    from wifidensity.algorithms.core.grid import Grid
+    from wifidensity.algorithms.simulate import SiteConfig, simulate
+    rng = np.random.default_rng(4)
+    ap_xy = [(150.0 + 200.0 * (i % 4) + rng.normal(0, 10), 150.0 + 200.0 * (i // 4) + rng.normal(0, 10))
+             for i in range(16)]
+    config = SiteConfig(ap_xy=ap_xy, crowds=[(300, 300, 40, 120), (650, 500, 60, 150), (450, 750, 30, 110),
+                                             (800, 200, 50, 120)], emissions_per_client=20.0, a=-36.0, n=2.5,
+                        sigma_rss=3.5, seed=4)
+    site = simulate(config)
+    probes = site.probes
+    return (probes.ap_id, probes.rss, probes.extra["true_emission"], site.aps,
+            Grid(0.0, 1000.0, 1.0, 1000, 1000, "EPSG:32633"))
+
+
+def bench_listmode():
+    from wifidensity.algorithms.bowl import bowl
+    from wifidensity.algorithms.listmode_density import ml_listmode
+    ap_ids, rss, emission, aps, grid = simulated_site()
+    print(f"\nlist-mode: grid {grid.width} x {grid.height}, {len(aps)} APs, {len(np.unique(emission))} emissions, "
+          f"{len(rss)} PRs")
+    start = time.perf_counter()
+    bowl(ap_ids, rss, aps, grid, a=-36.0, n=2.5, sigma_rss=3.5)
+    bowl_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    estimate = ml_listmode(emission, ap_ids, rss, aps, grid)
+    seconds = time.perf_counter() - start
+    fit = estimate.fit
+    print(f"bowl       {bowl_seconds:6.2f} s")
+    print(f"list-mode  {seconds:6.2f} s  (calibration: {fit.evaluations} likelihood evaluations, {fit.status}; map "
+          f"cells {estimate.emissions.tags['MODEL_CELL']:g} m)  ratio list-mode / bowl = {seconds / bowl_seconds:.2f}")
+    print(f"           {fit.message}")
+
+
 def main():
     import_plugin()
     from wifidensity.algorithms.bowl import bowl
@@ -48,6 +88,7 @@ def main():
     print(f"bowl       {bowl_seconds:6.2f} s")
     print(f"mldensity  {ml_seconds:6.2f} s  ({estimate.iterations} iterations, model cell "
           f"{estimate.emissions.tags['MODEL_CELL']:g} m)  ratio ml / bowl = {ml_seconds / bowl_seconds:.2f}")
+    bench_listmode()
 
 
 if __name__ == "__main__":

@@ -22,3 +22,19 @@ def fit_pathloss(distance, rss):
     cov = variance * np.linalg.inv(design.T @ design)
     a_stderr, n_stderr = np.sqrt(np.diag(cov))
     return float(coef[0]), float(coef[1]), float(a_stderr), float(n_stderr), float(np.sqrt(variance))
+
+
+
+def fit_pathloss_per_sensor(distance, rss, sensor):
+    """Least squares of RSS on log10(d) with one intercept per sensor and a common n (known distances):
+    RSS = A_i - 10 n log10 d. Returns (A_i per sensor in order of np.unique(sensor), n, residual_sd)."""
+    distance = np.asarray(distance, dtype=float)
+    rss = np.asarray(rss, dtype=float)
+    names, index = np.unique(np.asarray(sensor), return_inverse=True)
+    log_d = log_distance(distance ** 2)
+    design = np.zeros((len(rss), len(names) + 1))
+    design[np.arange(len(rss)), index] = 1.0
+    design[:, -1] = rss_at_log(log_d, 0.0, 1.0)
+    coef, _, _, _ = np.linalg.lstsq(design, rss, rcond=None)
+    residual = rss - design @ coef
+    return coef[:-1], float(coef[-1]), float(np.sqrt(residual @ residual / max(len(rss) - len(names) - 1, 1)))

@@ -20,6 +20,21 @@ class Progress:
             raise Cancelled()
         self.report(fraction)
 
+    def part(self, start, end):
+        """A Progress for the share [start, end] of this one's work (same cancel)."""
+        return _Part(self, start, end)
+
+
+class _Part(Progress):
+    def __init__(self, whole, start, end):
+        self.whole, self.start, self.end = whole, start, end
+
+    def report(self, fraction):
+        self.whole.report(self.start + (self.end - self.start) * fraction)
+
+    def is_cancelled(self):
+        return self.whole.is_cancelled()
+
 
 SILENT = Progress()
 

@@ -18,30 +18,20 @@ and with the user's obvious alternative, "the phone is at the strongest sensor".
 - n = 1.58 (the GPS-fitted exponent, what a calibration walk would give), CALIBRATE off: 32.4 m, better than
   the baseline by 5.7 m (15 %).
 """
-import csv
-from datetime import UTC, datetime
-
 import numpy as np
 import pytest
 from oracles import fit_pathloss
 from qgis.core import QgsVectorLayer
-
-
-def _read(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _seconds(text):
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+from unist_capture import read_rows, seconds
 
 
 @pytest.fixture(scope="module")
 def unist(shared_data):
     folder = shared_data / "unist-campus-wifi-gps"
-    sensors = {r["sensor_name"]: (float(r["x_sensor"]), float(r["y_sensor"])) for r in _read(folder / "sensors.csv")}
-    gps = {_seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in _read(folder / "gps.csv")}
-    wifi = _read(folder / "wifi.csv")
+    sensors = {r["sensor_name"]: (float(r["x_sensor"]), float(r["y_sensor"]))
+               for r in read_rows(folder / "sensors.csv")}
+    gps = {seconds(r["timestamp"]): (float(r["x"]), float(r["y"])) for r in read_rows(folder / "gps.csv")}
+    wifi = read_rows(folder / "wifi.csv")
     uri = (f"file://{folder / 'sensors.csv'}?delimiter=,&xField=x_sensor&yField=y_sensor&crs=EPSG:5186")
     layer = QgsVectorLayer(uri, "sensors", "delimitedtext")
     assert layer.isValid() and layer.featureCount() == 25
@@ -65,12 +55,12 @@ def _errors(unist, features):
     with a fix have no position."""
     strongest = {}
     for row in unist["wifi"]:
-        t = _seconds(row["timestamp"])
+        t = seconds(row["timestamp"])
         if row["sensor_name"] in unist["sensors"] and float(row["rssi"]) > strongest.get(t, ("", -999.0))[1]:
             strongest[t] = (row["sensor_name"], float(row["rssi"]))
     ours, baseline, unplaced = [], [], 0
     for feature in features:
-        t = _seconds(feature["time_iso"][:19] + "Z")
+        t = seconds(feature["time_iso"][:19] + "Z")
         if t in unist["gps"] and not feature.hasGeometry():
             unplaced += 1
         elif t in unist["gps"]:
@@ -86,7 +76,7 @@ def _errors(unist, features):
 def _gps_fit(unist):
     distance, rss = [], []
     for row in unist["wifi"]:
-        t = _seconds(row["timestamp"])
+        t = seconds(row["timestamp"])
         if row["sensor_name"] in unist["sensors"] and t in unist["gps"]:
             distance.append(np.hypot(*(np.array(unist["sensors"][row["sensor_name"]]) - unist["gps"][t])))
             rss.append(float(row["rssi"]))
