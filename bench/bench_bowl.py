@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_preprocess import import_plugin, start_processing
+from processing_session import start_processing
 
 SIDE = 1000
 APS = 8
@@ -91,7 +91,6 @@ def heatmap_seconds(points):
 def main():
     prs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     heatmap_points = int(sys.argv[2]) if len(sys.argv) > 2 else prs
-    import_plugin()
     app, _provider = start_processing()
     from wifidensity.algorithms.bowl import bowl
     aps, ap_ids, rss, clients, grid = site(prs)

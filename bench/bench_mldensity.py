@@ -12,7 +12,7 @@ Prints the times and their ratios to the bowl of the same PRs. Run by hand; not 
 import time
 
 import numpy as np
-from bench_preprocess import import_plugin  # same folder: the plugin imported as package wifidensity
+import processing_session  # noqa: F401  (same folder: the plugin imported as package wifidensity)
 
 
 def make_input(rng, aps_count=8, groups=500):
@@ -72,7 +72,6 @@ def bench_listmode():
 
 
 def main():
-    import_plugin()
     from wifidensity.algorithms.bowl import bowl
     from wifidensity.algorithms.mldensity import client_density, ml_emissions
     ap_ids, rss, aps, grid = make_input(np.random.default_rng(1))

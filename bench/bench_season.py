@@ -28,7 +28,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench_preprocess import ROOT, import_plugin, start_processing
+from processing_session import ROOT, start_processing
 
 sys.path.insert(0, str(ROOT / "devtools"))
 
@@ -156,7 +156,6 @@ def main():
     options.add_argument("--season", choices=("engine", "qgis_process"), default="engine")
     options.add_argument("--weeks", type=int, default=4, help="length of the long table (default 4 weeks)")
     arguments = options.parse_args()
-    import_plugin()
     app, provider = start_processing()
     import distributed
     from qgis_cli import QgisProcess
