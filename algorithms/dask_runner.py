@@ -82,6 +82,9 @@ def _client(distributed, workers, scheduler):
         try:
             client.wait_for_workers(1 if cluster is None else workers, timeout=CONNECT_SECONDS)
         except TimeoutError:
+            if cluster is not None:
+                raise InputError(f"WORKERS = {workers}: the worker processes did not start within "
+                                 f"{CONNECT_SECONDS} s; set WORKERS to 0 to run here.") from None
             raise InputError(f"SCHEDULER = {scheduler}: the scheduler has no worker after {CONNECT_SECONDS} s; "
                              f"start some with: dask-worker {scheduler}") from None
         yield client
@@ -133,9 +136,10 @@ def code_zip():
 
 
 def _python_for_workers():
-    """Worker processes start with sys.executable, which inside QGIS can be QGIS itself: use the Python
-    interpreter it embeds instead."""
-    if Path(sys.executable).name.lower().startswith("python"):
+    """Worker processes start with sys.executable, which inside QGIS can be QGIS itself, or whatever
+    ``python3`` comes first on the PATH (another installation, whose modules do not match this one's): use
+    the interpreter of this installation instead."""
+    if _is_this_python(sys.executable):
         return
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     prefix = Path(sys.exec_prefix)
@@ -146,3 +150,10 @@ def _python_for_workers():
             return
     raise InputError(f"Dask worker processes need a Python {version} interpreter, and none was found in "
                      f"{prefix}. Set WORKERS to 0, or start a scheduler and workers yourself and give SCHEDULER.")
+
+
+def _is_this_python(path):
+    """True when ``path`` is a Python interpreter of this process's installation (or of its venv)."""
+    resolved = Path(path).resolve() if path else Path()
+    homes = {Path(prefix).resolve() for prefix in (sys.exec_prefix, sys.base_exec_prefix)}
+    return resolved.name.lower().startswith("python") and any(home in resolved.parents for home in homes)

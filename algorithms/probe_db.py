@@ -125,6 +125,15 @@ class PostgresProbes:
             counts[min(max(bucket, 1), len(windows)) - 1] += count
         return counts
 
+    def time_range(self):
+        """(first, last) PR time in seconds since 1970, found by the server, or None for an empty table."""
+        sql, table, _, epoch = self._sql()
+        with closing(self.connect()) as connection, connection.cursor() as cursor:
+            cursor.execute(sql.SQL("SELECT min({epoch})::float8, max({epoch})::float8 FROM {table}").format(
+                epoch=epoch, table=table))
+            first, last = cursor.fetchone()
+        return None if first is None else (float(first), float(last))
+
     def rows(self, window):
         """The window's rows as its task reads them: from the database, in the process that computes it."""
         return DatabaseRows(self, window)

@@ -23,6 +23,7 @@ import numpy as np
 
 from .core.errors import Cancelled, InputError
 from .core.geotiff import density_bytes
+from .core.privacy import anonymise
 from .core.progress import SILENT, SubProgress
 from .flow import BOTH, EMPTY, MAPPED, ML, PAPER, FlowParameters, empty_row, run_window
 from .reassemble import WHOLE_MAP
@@ -62,11 +63,20 @@ def season_windows(start, end, hours=3.0):
 
 
 class SortedProbes:
-    """A probe table read once, sorted by time once; each window's rows are a slice found by binary search."""
+    """A probe table read once, sorted by time once; each window's rows are a slice found by binary search.
 
-    def __init__(self, probes):
+    Raw MAC addresses are replaced by their keyed hash with ``secret`` here, once, as the Preprocessing tool
+    would (core.privacy.anonymise), so that no raw address travels to a worker.
+    """
+
+    def __init__(self, probes, secret=""):
         order = np.argsort(probes.time, kind="stable")
-        self.probes = probes.take(order)
+        probes = probes.take(order)
+        self.probes = type(probes)(probes.time, probes.ap_id, anonymise(probes.mac, secret), probes.rss, probes.extra)
+
+    def time_range(self):
+        """(first, last) PR time in seconds, or None for an empty table."""
+        return (float(self.probes.time[0]), float(self.probes.time[-1])) if len(self.probes.time) else None
 
     def _bounds(self, window):
         return np.searchsorted(self.probes.time, [window.start, window.end], side="left")
@@ -230,6 +240,8 @@ def run_season(source, aps, windows, folder, parameters=None, connections=None, 
     core.errors.Cancelled (the finished windows stay). Returns a SeasonReport.
     """
     parameters = parameters or FlowParameters()
+    if connections is not None:  # hashed here like the probe table's MACs, so no raw address leaves this process
+        connections = anonymise(connections, parameters.secret)
     store = SeasonFolder(folder, fingerprint(aps, parameters, connections, zones), overwrite)
     zones = tuple((str(name), shape) for name, shape in zones)
     report = SeasonReport([])
@@ -265,22 +277,23 @@ def run_season(source, aps, windows, folder, parameters=None, connections=None, 
                 raise Cancelled()
             share = SubProgress(progress, finished / len(windows), (finished + 1) / len(windows))
             collect(job.window, compute_window(job, share))
-    else:
+    elif todo:
         from .dask_runner import run_on_dask
         run_on_dask(jobs, collect, progress, workers, scheduler)
     for window in windows:
         output = outputs[window]
         if not str(output.row["status"]).startswith((MAPPED, EMPTY)):
             report.unmapped.append(window)
-        report.rows.extend(_table_rows(output, bool(zones)))
+        report.rows.extend(_table_rows(output, [name for name, _ in zones]))
     return report
 
 
-def _table_rows(output, with_zones):
-    """The window's TABLE rows: its row, and with zones the row of the whole map then one row per zone."""
-    if not with_zones:
+def _table_rows(output, zone_names):
+    """The window's TABLE rows: its row, and with zones the row of the whole map then one row per zone (without
+    totals when the window has no map)."""
+    if not zone_names:
         return [dict(output.row)]
-    rows = [dict(output.row, zone=WHOLE_MAP)]
-    for zone_row in output.zone_rows:
-        rows.append(dict(output.row, **zone_row))
-    return rows
+    by_zone = {zone_row["zone"]: zone_row for zone_row in output.zone_rows}
+    return [dict(output.row, zone=WHOLE_MAP)] + [
+        dict(output.row, **by_zone.get(name, {"zone": name, "clients_paper": None, "clients_ml": None}))
+        for name in zone_names]

@@ -14,21 +14,18 @@ from qgis.core import (
     QgsProcessingModelChildDependency,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
-    QgsProcessingParameterCrs,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterString,
 )
 from qgis.core import QgsProcessingModelChildParameterSource as Source
 from qgis.PyQt.QtCore import QPointF
 
 import_plugin_package()
-from wifidensity.algorithms.counting import DEFAULT_X_DAY  # noqa: E402 (the package is importable from here)
+from wifidensity.algorithms.flow import BOTH, FLOWS  # noqa: E402 (the package is importable from here)
 from wifidensity.plugin import parameters as params  # noqa: E402
 from wifidensity.plugin import qgis_enums  # noqa: E402
 
 MODEL_NAME = "pipeline"
-FLOWS = ["the paper's flow (Figure 19)", "maximum likelihood (mldensity)", "both, for comparison"]
-DEFAULT_FLOW = 2
+DEFAULT_FLOW = FLOWS.index(BOTH)
 # native:condition branches: each flow's children run only when FLOW selects it (an unset FLOW is NULL there)
 BRANCHES = {"paper": (f"coalesce(@FLOW, {DEFAULT_FLOW}) <> 1",
                       ("bowl_kept", "bowl_removed", "renormalize", "drilldown", "count", "reassemble")),
@@ -38,7 +35,6 @@ BRANCHES = {"paper": (f"coalesce(@FLOW, {DEFAULT_FLOW}) <> 1",
 def model_inputs():
     """The model's own parameters in the order a user reads them: the tables, the window, the method; then, folded
     as advanced, the fields and the knobs an analyst tunes."""
-    number = params.number
     inputs = [
         params.source("PROBES", "Probe request table", [qgis_enums.VECTOR],
                       help_text="One row per probe request: time, AP id, MAC (or token), RSS in dBm."),
@@ -47,28 +43,13 @@ def model_inputs():
         QgsProcessingParameterString("END", "Window end, excluded (empty: after the last PR)", optional=True),
         params.source("CONNECTIONS", "Connections table (MACs of connected clients)", [qgis_enums.VECTOR],
                       optional=True),
-        number("X_DAY", "X_DAY: PRs per client per day", DEFAULT_X_DAY, minimum=0.0,
-               help_text="Probe requests one client leaves per day (Yang et al. 2022: 524)."),
-        QgsProcessingParameterEnum("FLOW", "Client map from", FLOWS, defaultValue=DEFAULT_FLOW),
-        params.finish(QgsProcessingParameterEnum("METHOD", "Counting method", ["legacy", "strawman", "multiplicity"],
-                                                 defaultValue=2), advanced=True),
+        *params.pipeline_choices(),
     ]
     fields = [params.field(name, "PROBES", advanced=True) for name in ("TIME_FIELD", "AP_FIELD", "MAC_FIELD",
                                                                        "RSS_FIELD")]
     fields += [params.field("AP_ID_FIELD", "APS", advanced=True), params.field("INDOOR_FIELD", "APS", advanced=True),
                params.field("CONNECTIONS_MAC_FIELD", "CONNECTIONS", advanced=True)]
-    knobs = [
-        params.finish(QgsProcessingParameterString("SECRET", "Secret for hashing raw MAC addresses", optional=True),
-                      advanced=True),
-        number("RSS_MAX", "RSS_MAX: PRs stronger than this are a separate piece (dBm)", -60.0, advanced=True),
-        number("LAYER", "Convex layer of the fiducial region", 3, integer=True, minimum=1, advanced=True),
-        number("RETAIN", "Drill-down: fraction of the mass kept under the cap", 0.9, minimum=0.0, maximum=1.0,
-               advanced=True),
-        number("SMOOTH", "Smoothing sigma of the client map (m)", 10.0, minimum=0.0, advanced=True),
-        number("PIXEL_SIZE", "Pixel size (m)", 1.0, minimum=0.01, advanced=True),
-        params.finish(QgsProcessingParameterCrs("CRS", "Output CRS (default: the APs', or their UTM zone)",
-                                                optional=True), advanced=True),
-    ]
+    knobs = params.pipeline_knobs()
     return inputs + fields + knobs
 
 

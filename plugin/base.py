@@ -16,7 +16,8 @@ from .feedback import FeedbackProgress
 from .parameters import is_given
 from .paths import HELP_DIR, ICON_DIR
 
-GROUPS = {"tools": "1. Paper toolkit", "beyond": "2. Beyond the paper", "data": "3. Data and simulation"}
+GROUPS = {"tools": "1. Paper toolkit", "beyond": "2. Beyond the paper", "data": "3. Data and simulation",
+          "pipeline": "Pipeline"}
 TAGS = ["wifi", "probe requests", "mac randomization", "density", "crowd", "occupancy", "heatmap"]
 
 
@@ -47,6 +48,7 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
     NEEDS = ("numpy", "scipy", "shapely", "rasterio", "pyproj")
     EXTRA_TAGS = ()
     TOKEN_LISTS = ()  # optional table parameters that also take a plain text file of tokens, one per line
+    CANCEL_MESSAGE = "Cancelled by the user: no output was written."  # a subclass whose finished work stays says so
 
     def __init__(self):
         super().__init__()
@@ -113,7 +115,7 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
             return outputs
         except Cancelled as cancel:
             self._discard_outputs(feedback, cancel)
-            feedback.pushInfo("Cancelled by the user: no output was written.")
+            feedback.pushInfo(self.tr(self.CANCEL_MESSAGE))
             return {}
         except BaseException as error:  # every failure ends in words, with nothing half-written left behind
             self._discard_outputs(feedback, error)

@@ -2,13 +2,17 @@
 label, help text and flags in one place (as QGIS's own algorithms name theirs)."""
 from qgis.core import (
     QgsProcessingParameterCrs,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
 )
 
 from ..algorithms.bowl import DEFAULT_MARGIN
+from ..algorithms.counting import DEFAULT_X_DAY, GLOBAL_METHODS, MULTIPLICITY
+from ..algorithms.flow import BOTH, FLOWS, ML, PAPER
 from ..algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from . import qgis_enums
 
@@ -20,6 +24,10 @@ CONNECTIONS, CONNECTIONS_MAC_FIELD = "CONNECTIONS", "CONNECTIONS_MAC_FIELD"
 A, N, SIGMA_RSS = "A", "N", "SIGMA_RSS"
 PIXEL_SIZE, EXTENT, MARGIN, CRS = "PIXEL_SIZE", "EXTENT", "MARGIN", "CRS"
 START, END, TOLERANCE, X_DAY, WINDOW_HOURS = "START", "END", "TOLERANCE", "X_DAY", "WINDOW_HOURS"
+PROBES, FLOW, METHOD, SECRET = "PROBES", "FLOW", "METHOD", "SECRET"
+RSS_MAX, LAYER, RETAIN, SMOOTH = "RSS_MAX", "LAYER", "RETAIN", "SMOOTH"
+FLOW_LABELS = {PAPER: "the paper's flow (Figure 19)", ML: "maximum likelihood (mldensity)",
+               BOTH: "both, for comparison"}
 
 # the field each field parameter picks by default: the standard names the Preprocessing tool writes
 FIELD_DEFAULTS = {TIME_FIELD: "time", AP_FIELD: "ap_id", MAC_FIELD: "mac", RSS_FIELD: "rss",
@@ -128,3 +136,31 @@ def access_points(description="Access points", optional=False):
     return source(APS, description, [qgis_enums.POINTS], optional,
                   "Points of the access points (or sensors), with an id field matching the probe table. Any CRS: "
                   "in degrees, the UTM zone of the APs is used.")
+
+
+def pipeline_choices():
+    """X_DAY, FLOW and METHOD of the pipeline (and of the season, which runs it per window)."""
+    return [
+        number(X_DAY, "X_DAY: PRs per client per day", DEFAULT_X_DAY, minimum=0.0,
+               help_text="Probe requests one client leaves per day (Yang et al. 2022: 524)."),
+        QgsProcessingParameterEnum(FLOW, "Client map from", [FLOW_LABELS[flow] for flow in FLOWS],
+                                   defaultValue=FLOWS.index(BOTH)),
+        finish(QgsProcessingParameterEnum(METHOD, "Counting method", list(GLOBAL_METHODS),
+                                          defaultValue=GLOBAL_METHODS.index(MULTIPLICITY)), advanced=True),
+    ]
+
+
+def pipeline_knobs():
+    """The pipeline's settings an analyst tunes (shown folded): the secret, the tools' thresholds, the grid."""
+    return [
+        finish(QgsProcessingParameterString(SECRET, "Secret for hashing raw MAC addresses", optional=True),
+               advanced=True),
+        number(RSS_MAX, "RSS_MAX: PRs stronger than this are a separate piece (dBm)", -60.0, advanced=True),
+        number(LAYER, "Convex layer of the fiducial region", 3, integer=True, minimum=1, advanced=True),
+        number(RETAIN, "Drill-down: fraction of the mass kept under the cap", 0.9, minimum=0.0, maximum=1.0,
+               advanced=True),
+        number(SMOOTH, "Smoothing sigma of the client map (m)", 10.0, minimum=0.0, advanced=True),
+        number(PIXEL_SIZE, "Pixel size (m)", 1.0, minimum=0.01, advanced=True),
+        finish(QgsProcessingParameterCrs(CRS, "Output CRS (default: the APs', or their UTM zone)", optional=True),
+               advanced=True),
+    ]

@@ -15,6 +15,7 @@ from .algs.presence import PresenceAlgorithm
 from .algs.reassemble import ReassembleAlgorithm
 from .algs.renormalize import RenormalizeAlgorithm
 from .algs.score import ScoreAlgorithm
+from .algs.season import SeasonAlgorithm
 from .algs.simulate import SimulateAlgorithm
 from .paths import ICON_DIR, MODEL_DIR
 from .shipped_model import read_model
@@ -34,6 +35,7 @@ ALGORITHMS = [
     PresenceAlgorithm,
     MLDensityAlgorithm,
     ScoreAlgorithm,
+    SeasonAlgorithm,
 ]
 
 

@@ -29,7 +29,7 @@ def shared_data():
 _PROVIDERS = []
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def provider(qgis_processing):
     """Processing initialised with the wifidensity provider registered, as the plugin does in initProcessing."""
     from qgis.core import QgsApplication

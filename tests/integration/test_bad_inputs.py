@@ -95,6 +95,9 @@ def inputs(tmp_path_factory, write_geojson):
                                                 [_square(ox + 50000, oy, 100)], [{"zone": "far"}], 32633)
     files["everything.geojson"] = write_geojson(folder / "everything.geojson", "Polygon",
                                                 [_square(ox - 1000, oy - 1000, 5000)], [{"zone": "all"}], 32633)
+    files["twin_zones.geojson"] = write_geojson(folder / "twin_zones.geojson", "Polygon",
+                                                [_square(ox, oy, 50), _square(ox + 60, oy, 50)],
+                                                [{"zone": "a"}, {"zone": "a"}], 32633)
     files.update(_rasters(folder))
     return folder, files
 
@@ -222,6 +225,22 @@ CASES = [
                                "OUTPUT_DAYS": o / "d.gpkg"}, r"TIMEZONE.*Mars/Olympus"),
     ("presence", lambda f, o: {"INPUT": f["few.csv"], "APS": f["aps.geojson"], "OUTPUT_DAYS": o / "d.gpkg"},
      r"no field 'zone' \(ZONE_FIELD\).*Set ZONE_FIELD"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "2024-06-02T00:00:00",
+                             "END": "2024-06-01T00:00:00", "OUTPUT_FOLDER": o / "s", "TABLE": o / "t.gpkg"},
+     r"END must be after START"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "yesterday",
+                             "OUTPUT_FOLDER": o / "s", "TABLE": o / "t.gpkg"}, r"START = 'yesterday' is not a time"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "SCHEDULER": "localhost:8786",
+                             "OUTPUT_FOLDER": o / "s", "TABLE": o / "t.gpkg"}, r"SCHEDULER = localhost:8786.*tcp://"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "ZONES": f["twin_zones.geojson"],
+                             "OUTPUT_FOLDER": o / "s", "TABLE": o / "t.gpkg"}, r"ZONES: each zone needs its own name"),
+    ("season", lambda f, o: {"PROBES": f["raw_macs.csv"], "APS": f["aps.geojson"], "OUTPUT_FOLDER": o / "s",
+                             "TABLE": o / "t.gpkg"}, r"raw MAC addresses: give a SECRET"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "WINDOW_HOURS": 0,
+                             "OUTPUT_FOLDER": o / "s", "TABLE": o / "t.gpkg"}, r"WINDOW_HOURS = 0 is out of range"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "WORKERS": 0,
+                             "OUTPUT_FOLDER": o / "read_only" / "s", "TABLE": o / "t.gpkg"},
+     r"could not be read or written"),
     ("pipeline", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "2030-01-01T00:00:00",
                                "reassemble:CLIENT_MAP": o / "c.tif"}, r"No PR lies in the window"),
 ]

@@ -1,9 +1,13 @@
-"""The season's per-window flow (algorithms/flow.py) against the shipped model wifidensity:pipeline run on that
-window alone: the same totals (relative difference < 1e-9) and the same maps, pixel for pixel.
+"""A season against the shipped model wifidensity:pipeline run on each window alone: the per-window flow
+(algorithms/flow.py) and the wifidensity:season tool give the same totals (relative difference < 1e-9) and the
+same maps, pixel for pixel; the tool reads a PostGIS table as it reads a file, runs from qgis_process.bin on
+worker processes, writes a time-enabled layer definition, and resumes after a cancel.
 
 The model's numbers are read from its outputs: the Reassembly summary's whole-map row (the tool's CLIENTS), the
 zones' X (the Counting tool's), and the ML map's tags (its total, A and n handed on by the Localization tool).
 """
+import csv
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -11,14 +15,19 @@ import pytest
 
 from wifidensity.algorithms.core.geotiff import read_density, write_density
 from wifidensity.algorithms.core.timeparse import to_iso
-from wifidensity.algorithms.flow import FlowParameters, run_window
+from wifidensity.algorithms.flow import TABLE_FIELDS, FlowParameters, run_window
 from wifidensity.algorithms.reassemble import WHOLE_MAP
+from wifidensity.algorithms.season import season_windows
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
 
 WINDOWS = 8          # one day of 3-hour windows from 00:00 UTC
 SAMPLED = (3, 4, 6)  # 09:00, 12:00, 18:00
 X_DAY = 160.0
 HOURS = 3.0
+
+
+def _iso(seconds):
+    return str(to_iso([seconds])[0])
 
 
 @pytest.fixture(scope="module")
@@ -31,22 +40,38 @@ def day(tmp_path_factory):
     return {"probes": write_probe_table(folder / "probes.gpkg", probes),
             "aps": write_ap_layer(folder / "aps.gpkg", aps, 32633),
             "connections": write_connections(folder / "connections.csv", macs, connected_to),
-            "start": base.start, "folder": folder}
+            "start": base.start, "windows": season_windows(base.start, base.start + WINDOWS * HOURS * 3600.0),
+            "table": probes}
 
 
-def _pipeline(day, start, end, out):
+def _pipeline(day, window, out):
     import processing
+    from qgis.core import QgsVectorLayer
     processing.run("wifidensity:pipeline", {
         "PROBES": day["probes"], "APS": day["aps"], "CONNECTIONS": day["connections"], "X_DAY": X_DAY,
-        "START": str(to_iso([start])[0]), "END": str(to_iso([end])[0]),
+        "START": _iso(window.start), "END": _iso(window.end),
         "reassemble:CLIENT_MAP": str(out / "clients.tif"), "mldensity:ML_CLIENT_MAP": str(out / "ml_clients.tif"),
         "reassemble:SUMMARY": str(out / "summary.gpkg"), "count:ZONES": str(out / "zones.gpkg"),
         "fiducial:FIDUCIAL": str(out / "fiducial.gpkg"), "localize:LOCALIZATIONS": str(out / "points.gpkg")})
-    from qgis.core import QgsVectorLayer
     summary = {f["zone"]: f["clients"] for f in QgsVectorLayer(str(out / "summary.gpkg"), "s", "ogr").getFeatures()}
     zones = [f["x"] for f in QgsVectorLayer(str(out / "zones.gpkg"), "z", "ogr").getFeatures()]
-    return summary[WHOLE_MAP], zones, read_density(str(out / "clients.tif")), \
-        read_density(str(out / "ml_clients.tif"))
+    return {"clients_paper": summary[WHOLE_MAP], "zone_x": zones, "paper": read_density(str(out / "clients.tif")),
+            "ml": read_density(str(out / "ml_clients.tif"))}
+
+
+@pytest.fixture(scope="module")
+def alone(provider, day, tmp_path_factory):
+    """The pipeline's outputs on each sampled window, run on that window alone."""
+    runs = {}
+    for index in SAMPLED:
+        out = tmp_path_factory.mktemp(f"alone{index}")
+        runs[index] = _pipeline(day, day["windows"][index], out)
+    return runs
+
+
+def _when(seconds):
+    from qgis.PyQt.QtCore import QDateTime, Qt
+    return QDateTime.fromMSecsSinceEpoch(int(seconds * 1000), Qt.UTC)
 
 
 def _as_written(density, path):
@@ -54,25 +79,148 @@ def _as_written(density, path):
     return read_density(str(path))
 
 
-def test_each_sampled_window_equals_the_pipeline_run_on_it_alone(provider, day, tmp_path):
+def test_each_sampled_window_of_the_flow_equals_the_pipeline_run_on_it_alone(provider, day, alone, tmp_path):
     from probe_files import read_with_plugin
     probes, aps, connections = read_with_plugin(day["probes"], day["aps"], day["connections"])
-    parameters = FlowParameters(x_day=X_DAY)
     for index in SAMPLED:
-        start = day["start"] + index * HOURS * 3600.0
-        end = start + HOURS * 3600.0
-        out = tmp_path / f"w{index}"
-        out.mkdir()
-        clients_paper, zone_x, paper_map, ml_map = _pipeline(day, start, end, out)
-        result = run_window(probes, aps, start, end, parameters, connections)
+        window, theirs = day["windows"][index], alone[index]
+        result = run_window(probes, aps, window.start, window.end, FlowParameters(x_day=X_DAY), connections)
         row = result.row
         assert row["status"] == "mapped", row
         assert row["p"] > 1000
-        assert row["clients_paper"] == pytest.approx(clients_paper, rel=1e-9, abs=0)
-        assert row["clients_ml"] == pytest.approx(float(ml_map.tags["TOTAL"]), rel=1e-9, abs=0)
-        assert [row["x"]] == pytest.approx(zone_x, rel=1e-9, abs=0)
-        assert (row["a"], row["n"]) == pytest.approx((float(ml_map.tags["A"]), float(ml_map.tags["N"])), rel=1e-12)
-        for mine, theirs in ((result.paper, paper_map), (result.ml, ml_map)):
-            written = _as_written(mine, out / "mine.tif")
-            assert written.grid == replace(theirs.grid, crs=written.grid.crs)
-            assert np.array_equal(written.values, theirs.values), np.abs(written.values - theirs.values).max()
+        assert row["clients_paper"] == pytest.approx(theirs["clients_paper"], rel=1e-9, abs=0)
+        assert row["clients_ml"] == pytest.approx(float(theirs["ml"].tags["TOTAL"]), rel=1e-9, abs=0)
+        assert [row["x"]] == pytest.approx(theirs["zone_x"], rel=1e-9, abs=0)
+        assert (row["a"], row["n"]) == pytest.approx((float(theirs["ml"].tags["A"]), float(theirs["ml"].tags["N"])),
+                                                     rel=1e-12)
+        for mine, reference in ((result.paper, theirs["paper"]), (result.ml, theirs["ml"])):
+            written = _as_written(mine, tmp_path / "mine.tif")
+            assert written.grid == replace(reference.grid, crs=written.grid.crs)
+            assert np.array_equal(written.values, reference.values), np.abs(written.values - reference.values).max()
+
+
+def _season_parameters(day, folder, **more):
+    return {"PROBES": day["probes"], "APS": day["aps"], "CONNECTIONS": day["connections"], "X_DAY": X_DAY,
+            "START": _iso(day["windows"][0].start), "END": _iso(day["windows"][-1].end),
+            "OUTPUT_FOLDER": str(folder), "TABLE": str(folder / "season.csv"), **more}
+
+
+def _table(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def season(provider, day, tmp_path_factory):
+    """The season tool on the day, on two local worker processes, with a chart and a layer definition."""
+    import processing
+    folder = tmp_path_factory.mktemp("season")
+    result = processing.run("wifidensity:season", _season_parameters(
+        day, folder, WORKERS=2, CHART=str(folder / "season.png"), LAYER_DEFINITION=str(folder / "season.qlr")))
+    return {"folder": folder, "result": result, "rows": _table(folder / "season.csv")}
+
+
+def test_the_season_tool_gives_a_row_per_window_and_the_pipeline_s_totals_and_maps(day, alone, season):
+    rows, folder = season["rows"], season["folder"]
+    assert season["result"]["WINDOWS"] == WINDOWS == len(rows)
+    assert list(rows[0]) == list(TABLE_FIELDS)
+    assert [row["start"] for row in rows] == [_iso(w.start)[:23] + "Z" for w in day["windows"]]
+    assert season["result"]["COMPUTED"] + season["result"]["EMPTY"] == WINDOWS
+    for index in SAMPLED:
+        row, theirs, window = rows[index], alone[index], day["windows"][index]
+        assert float(row["clients_paper"]) == pytest.approx(theirs["clients_paper"], rel=1e-9, abs=0)
+        assert float(row["clients_ml"]) == pytest.approx(float(theirs["ml"].tags["TOTAL"]), rel=1e-9, abs=0)
+        for name, kind in window.map_names().items():
+            mine = read_density(str(folder / kind))
+            assert np.array_equal(mine.values, theirs[name].values)
+
+
+def test_the_layer_definition_animates_the_window_maps_on_one_scale(day, season):
+    from qgis.core import QgsDateTimeRange, QgsLayerDefinition, QgsProject
+    project = QgsProject()
+    loaded, error = QgsLayerDefinition.loadLayerDefinition(str(season["folder"] / "season.qlr"), project,
+                                                            project.layerTreeRoot())
+    assert loaded, error
+    layers = sorted(project.mapLayers().values(), key=lambda layer: layer.name())
+    mapped = [w for w, row in zip(day["windows"], season["rows"]) if row["status"] == "mapped"]
+    assert len(layers) == 2 * len(mapped)
+    for layer, window in zip(layers[:len(mapped)], mapped):
+        assert layer.name() == f"clients_{window.stamp}" and layer.isValid()
+        assert layer.temporalProperties().isActive()
+        frame = QgsDateTimeRange(_when(window.start), _when(window.end), True, False)  # the Temporal Controller's
+        shown = [other.name() for other in layers if other.temporalProperties().fixedTemporalRange().overlaps(frame)]
+        assert shown == [f"clients_{window.stamp}", f"ml_clients_{window.stamp}"]
+    assert len({layer.renderer().classificationMax() for layer in layers[:len(mapped)]}) == 1
+    assert (season["folder"] / "season.png").stat().st_size > 5000
+
+
+def test_a_postgis_table_gives_the_same_table_its_server_selecting_each_window(provider, day, season, postgres,
+                                                                                 tmp_path):
+    import processing
+    import psycopg2.extras
+    from qgis.core import QgsVectorLayer
+    probes = day["table"]
+    connection = psycopg2.connect(postgres.dsn)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        cursor.execute("CREATE TABLE season_day (id serial PRIMARY KEY, time timestamptz, ap_id text, mac text, "
+                       "rss double precision, geom geometry(Point, 32633))")
+        cursor.execute("CREATE INDEX ON season_day (time)")
+        psycopg2.extras.execute_values(cursor, "INSERT INTO season_day (time, ap_id, mac, rss) VALUES %s", list(zip(
+            [str(t) for t in to_iso(probes.time)], probes.ap_id.astype(str).tolist(), probes.mac.astype(str).tolist(),
+            probes.rss.astype(float).tolist())), template="(%s::timestamptz, %s, %s, %s)", page_size=10000)
+    connection.close()
+    layer = QgsVectorLayer(f"{postgres.dsn} sslmode=disable key='id' srid=32633 type=Point "
+                           'table="public"."season_day" (geom)', "probes", "postgres")
+    assert layer.isValid()
+    window_query = 'ORDER BY "time"'  # only the query of one window's rows sorts them
+    logged_before = postgres.log.read_text().count(window_query)
+    result = processing.run("wifidensity:season", {**_season_parameters(day, tmp_path), "PROBES": layer,
+                                                   "WORKERS": 0})
+    assert result["WINDOWS"] == WINDOWS
+    assert _table(tmp_path / "season.csv") == season["rows"]
+    selected = postgres.log.read_text().count(window_query) - logged_before
+    assert selected == result["COMPUTED"]  # each window's rows were selected by the server, once
+
+
+@pytest.mark.qgis_process
+def test_qgis_process_runs_the_season_on_worker_processes(day, season, qgis_cli, tmp_path):
+    code, payload, log = qgis_cli.run("wifidensity:season", **_season_parameters(day, tmp_path), WORKERS=2)
+    assert code == 0, log[-3000:]
+    assert payload["results"]["COMPUTED"] + payload["results"]["EMPTY"] == WINDOWS
+    assert _table(tmp_path / "season.csv") == season["rows"]
+    assert "2 worker processes" in log
+
+
+def test_a_cancelled_season_keeps_complete_windows_and_the_next_run_finishes_the_rest(provider, day, season,
+                                                                                       tmp_path):
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    empty = sum(row["status"] == "empty" for row in season["rows"])
+
+    class CancelAfterThreeWindows(QgsProcessingFeedback):
+        """Cancels once three windows are computed (the empty ones count as done from the start)."""
+
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+            self.progressChanged.connect(lambda percent: percent >= 10 + 85 * (empty + 3) / WINDOWS and self.cancel())
+
+        def pushInfo(self, info):  # noqa: N802 (QGIS API)
+            self.messages.append(info)
+
+    feedback = CancelAfterThreeWindows()
+    result = processing.run("wifidensity:season", _season_parameters(day, tmp_path, WORKERS=0), feedback=feedback)
+    assert result == {} and not (tmp_path / "season.csv").exists()
+    assert any("run again into the same folder" in message for message in feedback.messages)
+    records = sorted((tmp_path / ".season").glob("*.json"))
+    assert 3 <= len(records) < WINDOWS
+    assert not list(tmp_path.rglob("*.partial"))
+    for record in records:  # each recorded window has its maps, complete
+        maps = json.loads(record.read_text())["maps"]
+        assert all(read_density(str(tmp_path / name)).values.size for name in maps)
+    again = processing.run("wifidensity:season", _season_parameters(day, tmp_path, WORKERS=0))
+    assert again["SKIPPED"] == len(records) and again["COMPUTED"] == WINDOWS - len(records) - again["EMPTY"]
+    assert _table(tmp_path / "season.csv") == season["rows"]
