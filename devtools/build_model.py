@@ -47,6 +47,9 @@ def model_inputs():
         QgsProcessingParameterString("END", "Window end, excluded (empty: after the last PR)", optional=True),
         params.source("CONNECTIONS", "Connections table (MACs of connected clients)", [qgis_enums.VECTOR],
                       optional=True),
+        params.radio_table("A radio table (the maximum-likelihood map's RADIO_TABLE of an earlier window or run): "
+                           "Localization, both Bowls and the maximum-likelihood map use its radio, and nothing is "
+                           "calibrated."),
         number("X_DAY", "X_DAY: PRs per client per day", DEFAULT_X_DAY, minimum=0.0,
                help_text="Probe requests one client leaves per day (Yang et al. 2022: 524)."),
         QgsProcessingParameterEnum("FLOW", "Client map from", FLOWS, defaultValue=DEFAULT_FLOW),
@@ -66,6 +69,7 @@ def model_inputs():
                advanced=True),
         number("SMOOTH", "Smoothing sigma of the client map (m)", 10.0, minimum=0.0, advanced=True),
         number("PIXEL_SIZE", "Pixel size (m)", 1.0, minimum=0.01, advanced=True),
+        params.estimator("ML_ESTIMATOR", "Estimator of the maximum-likelihood map", advanced=True),
         params.finish(QgsProcessingParameterCrs("CRS", "Output CRS (default: the APs', or their UTM zone)",
                                                 optional=True), advanced=True),
     ]
@@ -92,15 +96,16 @@ PROBE_FIELDS = {"TIME_FIELD": "@TIME_FIELD", "AP_FIELD": "@AP_FIELD", "MAC_FIELD
 CONNECTIONS = {"CONNECTIONS": "@CONNECTIONS", "CONNECTIONS_MAC_FIELD": "@CONNECTIONS_MAC_FIELD"}
 STANDARD_FIELDS = {"TIME_FIELD": "time", "AP_FIELD": "ap_id", "MAC_FIELD": "mac", "RSS_FIELD": "rss"}
 APS = {"APS": "@APS", "AP_ID_FIELD": "@AP_ID_FIELD"}
-BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", PIXEL_SIZE="@PIXEL_SIZE",
-            CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT)  # the same for the kept and the removed PRs
+BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", RADIO="@RADIO",
+            PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT)  # for the kept and removed
 
 # what the dialog calls the model's outputs (from the command line they are <child>:<name>)
 OUTPUT_LABELS = {"CLIENT_MAP": "Client map, the paper's flow (clients/m²)",
                  "ML_CLIENT_MAP": "Client map, maximum likelihood (clients/m²)",
                  "FIDUCIAL": "Fiducial region (edit it by hand, then rerun the steps after it)",
                  "LOCALIZATIONS": "Localized emissions", "ZONES": "Zones with their X and clients",
-                 "SUMMARY": "Clients per zone"}
+                 "SUMMARY": "Clients per zone",
+                 "RADIO_TABLE": "Radio of the maximum-likelihood map (one point per AP; a RADIO for later runs)"}
 
 # (child id, algorithm, parameters, {model output name: child output}, description); in flow order.
 CHILDREN = [
@@ -113,7 +118,7 @@ CHILDREN = [
           RSS_MAX="@RSS_MAX", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT, REMOVED=QgsProcessing.TEMPORARY_OUTPUT),
      {}, "2. Filtering: indoor APs and strong RSS apart"),
     ("localize", "wifidensity:localize",
-     dict(INPUT="filter.OUTPUT", **STANDARD_FIELDS, **APS, CALIBRATE=True,
+     dict(INPUT="filter.OUTPUT", **STANDARD_FIELDS, **APS, CALIBRATE=True, RADIO="@RADIO",
           OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
      {"LOCALIZATIONS": "OUTPUT"}, "6. Localization and path-loss calibration"),
     ("fiducial", "wifidensity:fiducial",
@@ -143,10 +148,11 @@ CHILDREN = [
           SUMMARY=QgsProcessing.TEMPORARY_OUTPUT),
      {"CLIENT_MAP": "OUTPUT", "SUMMARY": "SUMMARY"}, "9. Reassembly: the client map"),
     ("mldensity", "wifidensity:mldensity",
-     dict(INPUT="preprocess.OUTPUT", **APS, INDOOR_FIELD="@INDOOR_FIELD", A="localize.A", N="localize.N",
-          X_DAY="@X_DAY", WINDOW_HOURS="preprocess.WINDOW_HOURS", PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS",
-          OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
-     {"ML_CLIENT_MAP": "OUTPUT"}, "Beyond the paper: maximum-likelihood client map"),
+     # A and N: the counts estimator's path loss, and the list-mode fit's starting n (it fits its own radio)
+     dict(INPUT="preprocess.OUTPUT", **APS, INDOOR_FIELD="@INDOOR_FIELD", ESTIMATOR="@ML_ESTIMATOR",
+          RADIO="@RADIO", A="localize.A", N="localize.N", X_DAY="@X_DAY", WINDOW_HOURS="preprocess.WINDOW_HOURS",
+          PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {"ML_CLIENT_MAP": "OUTPUT", "RADIO_TABLE": "RADIO_OUTPUT"}, "Beyond the paper: maximum-likelihood client map"),
 ]
 
 

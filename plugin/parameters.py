@@ -2,6 +2,7 @@
 label, help text and flags in one place (as QGIS's own algorithms name theirs)."""
 from qgis.core import (
     QgsProcessingParameterCrs,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -9,6 +10,7 @@ from qgis.core import (
 )
 
 from ..algorithms.bowl import DEFAULT_MARGIN
+from ..algorithms.flow import COUNTS, ESTIMATORS, LISTMODE
 from ..algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from . import qgis_enums
 
@@ -128,3 +130,25 @@ def access_points(description="Access points", optional=False):
     return source(APS, description, [qgis_enums.POINTS], optional,
                   "Points of the access points (or sensors), with an id field matching the probe table. Any CRS: "
                   "in degrees, the UTM zone of the APs is used.")
+
+
+RADIO, ESTIMATOR = "RADIO", "ESTIMATOR"
+ESTIMATOR_LABELS = {LISTMODE: "list-mode, self-calibrating (fits the radio from the same PRs)",
+                    COUNTS: "counts per AP and RSS (A, n and sigma as given)"}
+
+
+def radio_table(help_text=None):
+    """RADIO: an optional radio table (one row per AP: gains, reception, and A, n, sigma on every row)."""
+    return source(RADIO, "Radio table (optional; then nothing is calibrated)", [qgis_enums.VECTOR], optional=True,
+                  help_text=help_text or "A radio table as the maximum-likelihood tool writes it (RADIO_OUTPUT), "
+                                         "or made by hand: one row per AP with ap_id and gain_db, and a, n, "
+                                         "sigma_rss on every row.")
+
+
+def estimator(name=ESTIMATOR, label="Estimator", advanced=False):
+    """The maximum-likelihood map's estimator, list-mode (default) or counts."""
+    return finish(QgsProcessingParameterEnum(name, label, [ESTIMATOR_LABELS[e] for e in ESTIMATORS],
+                                             defaultValue=ESTIMATORS.index(LISTMODE)),
+                  "List-mode: every emission's detection pattern (which APs heard it, at what RSS, which stayed "
+                  "silent), with the radio (A, n, sigma, per-AP gains and reception) fitted from the same PRs. "
+                  "Counts: the PRs counted per AP and RSS, with A, n and sigma as given.", advanced)
