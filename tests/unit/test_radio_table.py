@@ -99,3 +99,52 @@ def test_a_radio_used_as_given_has_no_standard_errors():
     assert table.status == NOT_CALIBRATED and table.determined == (False, False)
     assert np.isnan(table.gain_stderr).all() and np.isnan(table.n_stderr)
     assert table.with_status("uncertain").status == "uncertain"
+
+
+# ----- the tools that take a radio -----
+@pytest.fixture(scope="module")
+def site():
+    from wifidensity.algorithms.simulate import SiteConfig, simulate
+    gains = [2.0, -1.0, 0.0, -1.0]
+    return simulate(SiteConfig(ap_xy=[(0, 0), (120, 0), (0, 120), (120, 120)], gains=gains, crowds=[(60, 60, 20, 40)],
+                               emissions_per_client=10, sigma_rss=3.0, seed=4)), np.array(gains)
+
+
+def test_a_gain_common_to_every_ap_is_a_shift_of_a_in_both_estimators_and_the_bowl(site):
+    from wifidensity.algorithms.bowl import bowl, bowl_grid
+    from wifidensity.algorithms.mldensity import ml_emissions
+    simulated, _ = site
+    probes, aps = simulated.probes, simulated.aps
+    grid = bowl_grid(aps.xy, 4.0, 20.0)
+    shifted = ml_emissions(probes.ap_id, probes.rss, aps, grid, -40.0, 2.6, 3.0, iterations=5,
+                           gains=np.full(len(aps), 2.0))
+    plain = ml_emissions(probes.ap_id, probes.rss, aps, grid, -38.0, 2.6, 3.0, iterations=5)
+    assert np.allclose(shifted.emissions.values, plain.emissions.values, rtol=1e-9, atol=0)
+    ringed = bowl(probes.ap_id, probes.rss, aps, grid, -38.0, 2.6, 3.0, gains=np.full(len(aps), 2.0))
+    assert np.allclose(ringed.values, bowl(probes.ap_id, probes.rss, aps, grid, -36.0, 2.6, 3.0).values,
+                       rtol=1e-9, atol=1e-15)
+
+
+def test_the_list_mode_map_of_a_radio_table_is_the_map_of_its_radio(site):
+    from wifidensity.algorithms.bowl import bowl_grid
+    from wifidensity.algorithms.listmode_density import given_radio, listmode_client_map, ml_listmode
+    simulated, gains = site
+    probes, aps = simulated.probes, simulated.aps
+    emission = probes.extra["true_emission"]
+    table = RadioTable.from_columns({"ap_id": list(aps.ids), "gain_db": gains, "a": [-38.0] * 4, "n": [2.6] * 4,
+                                     "sigma_rss": [3.0] * 4, "reception": [0.9] * 4})
+    grid = bowl_grid(aps.xy, 4.0, 20.0)
+    radio = Radio.make(-38.0, 2.6, 3.0, 4, floor=float(probes.rss.min()), gains=gains, reception=0.9)
+    direct = ml_listmode(emission, probes.ap_id, probes.rss, aps, grid, radio=radio, iterations=20)
+    mapped = listmode_client_map(probes.ap_id, probes.rss, emission, aps, 10.0, lambda _: grid,
+                                 radio=table.radio_for, iterations=20)
+    used = mapped.estimate.radio
+    assert mapped.estimate.fit is None and (used.a, used.n, used.sigma, used.width) == (-38.0, 2.6, 3.0, 1.0)
+    assert [used.gains.tolist(), used.reception.tolist(), used.floor.tolist()] == \
+        [radio.gains.tolist(), radio.reception.tolist(), radio.floor.tolist()]
+    assert np.array_equal(mapped.estimate.emissions.values, direct.emissions.values)
+    assert mapped.density.mass() == pytest.approx(len(np.unique(emission)) / 10.0, rel=1e-9)
+    flat = listmode_client_map(probes.ap_id, probes.rss, emission, aps, 10.0, lambda _: grid,
+                               radio=given_radio(-38.0, 2.6, 3.0), iterations=20)
+    assert flat.estimate.radio.gains.tolist() == [0.0] * 4 and flat.estimate.radio.reception.tolist() == \
+        [START_RECEPTION] * 4
