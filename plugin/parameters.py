@@ -139,7 +139,7 @@ ESTIMATOR_LABELS = {LISTMODE: "list-mode, self-calibrating (fits the radio from 
 
 def radio_table(help_text=None):
     """RADIO: an optional radio table (one row per AP: gains, reception, and A, n, sigma on every row)."""
-    return source(RADIO, "Radio table (optional; then nothing is calibrated)", [qgis_enums.VECTOR], optional=True,
+    return source(RADIO, "Radio table (when given, nothing is calibrated)", [qgis_enums.VECTOR], optional=True,
                   help_text=help_text or "A radio table as the maximum-likelihood tool writes it (RADIO_OUTPUT), "
                                          "or made by hand: one row per AP with ap_id and gain_db, and a, n, "
                                          "sigma_rss on every row.")

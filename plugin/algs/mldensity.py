@@ -87,8 +87,8 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
             RADIO_OUTPUT, self.tr("Radio table (one point per AP: gain, reception; A, n, sigma)"), qgis_enums.POINTS,
             optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            SELF_CHECK_OUTPUT, self.tr("Self-check table (written with SELF_CHECK)"), qgis_enums.VECTOR,
-            optional=True, createByDefault=True))
+            SELF_CHECK_OUTPUT, self.tr("Self-check table (with SELF_CHECK; the log has its summary)"),
+            qgis_enums.VECTOR, optional=True, createByDefault=False))
         for name, label in (("CLIENTS", "Clients (EMISSIONS / X)"), (EMISSIONS, "Emissions used"),
                             (X, "X used"), ("PRS", "PRs used"),
                             ("EMISSIONS_MADE", "Emissions made, heard or not (the model's own estimate)"),

@@ -77,8 +77,9 @@ def _r(site, raster):
 @pytest.fixture(scope="module")
 def fitted(site, qgis_processing):
     """mldensity at its defaults (list-mode, radio fitted), with its radio table."""
-    from wifidensity.plugin.provider import WifiDensityProvider
     from qgis.core import QgsApplication
+
+    from wifidensity.plugin.provider import WifiDensityProvider
     registry = QgsApplication.processingRegistry()
     if registry.providerById("wifidensity") is None:
         fitted.provider = WifiDensityProvider()
