@@ -7,6 +7,7 @@ from ..algorithms.radiocalibration import OK
 from . import qgis_enums
 from .columns import read_columns, require_source
 from .parameters import RADIO, is_given
+from .styles import style_on_load
 from .table_output import write_table
 
 TRUSTED = (OK, GIVEN, NOT_CALIBRATED)  # statuses whose A and n are meant to be used as they are
@@ -46,4 +47,6 @@ def write_radio_table(alg, parameters, context, name, table, aps, crs, progress)
     QgsCoordinateReferenceSystem); returns the output's id, or None when it was not asked for."""
     rows = aps.index_of(np.array(table.ap_ids, dtype=object))
     xy = np.where((rows >= 0)[:, None], aps.xy[np.maximum(rows, 0)], np.nan)
-    return write_table(alg, parameters, context, name, table.columns(), progress, xy, qgis_enums.POINT, crs)
+    written = write_table(alg, parameters, context, name, table.columns(), progress, xy, qgis_enums.POINT, crs)
+    style_on_load(context, written, "radio")  # each AP labelled with its gain ('?' where not determined)
+    return written
