@@ -131,7 +131,8 @@ def test_the_radio_table_is_a_point_per_outdoor_ap_with_the_gains_recovered(site
     assert layer.loadNamedStyle(str(STYLE_DIR / "radio.qml"))[1] and layer.labelsEnabled()
     label, context = QgsExpression(layer.labeling().settings().fieldName), QgsExpressionContext()
     context.setFeature(next(layer.getFeatures()))
-    assert label.evaluate(context) == f"{rows[0]['ap_id']} {rows[0]['gain_db']:.1f} dB" + ("" if determined[0] else " ?")
+    unsure = "" if determined[0] else " ?"
+    assert label.evaluate(context) == f"{rows[0]['ap_id']} {rows[0]['gain_db']:.1f} dB{unsure}"
 
 
 def test_mldensity_given_its_own_radio_table_fits_nothing_and_makes_the_same_map(site, fitted, tmp_path):
