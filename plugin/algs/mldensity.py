@@ -150,8 +150,10 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
             emission = self._grouped_emissions(parameters, context, feedback, emission_field)
         if table is not None:
             outdoor_ids = set(np.asarray(aps.ids)[~aps.indoor].astype(str))
+            uses = "A, n, sigma and every gain" if estimator == COUNTS else \
+                "the whole radio (A, n, sigma, every gain and reception)"
             report_radio_table(table, aps, [i for i in np.unique(ap_ids.astype(str)) if i in outdoor_ids], feedback,
-                               "the whole radio (A, n, sigma, every gain and reception)")
+                               uses)
         support = read_shapes(self, parameters, SUPPORT, context, crs) if is_given(parameters, SUPPORT) else None
         common = dict(floor=self.optional_double(parameters, FLOOR, context),
                       emissions=self.optional_double(parameters, EMISSIONS, context), support=support,

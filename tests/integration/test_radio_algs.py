@@ -164,7 +164,7 @@ def _localization_error(site, out, radio):
         result, log
 
 
-def test_localize_with_the_true_gains_places_emissions_closer(site, tmp_path):
+def test_localize_with_the_true_gains_places_emissions_closer(site, tmp_path, provider):
     with_gains, result, log = _localization_error(site, tmp_path / "gains.gpkg",
                                                   _radio_csv(tmp_path / "true.csv", site, GAINS))
     without, _, _ = _localization_error(site, tmp_path / "flat.gpkg",
@@ -176,7 +176,7 @@ def test_localize_with_the_true_gains_places_emissions_closer(site, tmp_path):
     assert any("nothing is calibrated" in line for line in log.info)
 
 
-def test_bowl_takes_the_radio_and_an_ap_missing_from_the_table_gets_no_gain(site, tmp_path):
+def test_bowl_takes_the_radio_and_an_ap_missing_from_the_table_gets_no_gain(site, tmp_path, provider):
     import processing
     missing = site["ap_ids"][0]
     log = Log()
@@ -193,7 +193,7 @@ def test_bowl_takes_the_radio_and_an_ap_missing_from_the_table_gets_no_gain(site
     assert not np.allclose(with_radio.values, without.values)   # the gains moved the rings
 
 
-def test_the_self_check_table_has_one_row_per_crowd_shape(site, tmp_path):
+def test_the_self_check_table_has_one_row_per_crowd_shape(site, tmp_path, provider):
     result, log = _ml(site, tmp_path / "ml.tif", SELF_CHECK=True, STDERR=False, ITERATIONS=60,
                       SELF_CHECK_OUTPUT=str(tmp_path / "check.gpkg"), PIXEL_SIZE=5.0)
     _, rows = _layer_rows(result["SELF_CHECK_OUTPUT"])
@@ -226,8 +226,21 @@ def test_a_cancel_during_the_calibration_stops_it_and_writes_nothing(site, tmp_p
     assert feedback.highest < 56, "the run went on to the map after a cancel during the calibration"
 
 
-def test_a_radio_table_of_another_site_is_refused(site, tmp_path):
+def test_a_radio_table_of_another_site_is_refused(site, tmp_path, provider):
     radio = tmp_path / "foreign.csv"
     radio.write_text("ap_id,gain_db,a,n,sigma_rss\nZ1,0,-40,2.5,3\n", encoding="utf-8")
     with pytest.raises(QgsProcessingException, match="not in the AP layer: Z1"):
         _ml(site, tmp_path / "ml.tif", RADIO=str(radio))
+
+
+def test_the_counts_estimator_takes_a_radio_table_gains_included(site, tmp_path, provider):
+    flat, _ = _ml(site, tmp_path / "flat.tif", ESTIMATOR=1, A=CONFIG.a, N=CONFIG.n, SIGMA_RSS=CONFIG.sigma_rss)
+    given, log = _ml(site, tmp_path / "given.tif", ESTIMATOR=1, RADIO=_radio_csv(tmp_path / "r.csv", site, GAINS),
+                     RADIO_OUTPUT=str(tmp_path / "used.gpkg"))
+    r_flat, r_given = _r(site, flat["OUTPUT"]), _r(site, given["OUTPUT"])
+    print(f"\ncounts estimator at the true A, n, sigma: r {r_flat:.3f} without the gains, {r_given:.3f} with them")
+    assert r_given > r_flat
+    assert given["CALIBRATION"].startswith("not calibrated") and given["FITTED_N"] == CONFIG.n
+    _, rows = _layer_rows(given["RADIO_OUTPUT"])
+    assert [row["gain_db"] for row in rows] == [g for g, indoor in zip(GAINS, INDOOR) if not indoor]
+    assert {row["status"] for row in rows} == {"given"}
