@@ -22,6 +22,8 @@ the path-loss model (all of them)      pathloss                                 
 mldensity                              mldensity; listmode, listmode_density, radio,    beyond the paper
                                        radiofit, radiocalibration, sitecheck (the
                                        self-calibrating list-mode estimator)
+the radio table (mldensity, localize,  radio_table                                      beyond the paper
+bowl, pipeline)
 simulate, score (the site twin)        simulate, crowd_areas, scoring                   beyond the paper
 importcaptures                         captures                                         beyond the paper
 presence                               presence                                         beyond the paper

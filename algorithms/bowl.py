@@ -12,7 +12,15 @@ from .core.grid import Grid
 from .core.progress import SILENT
 from .core.records import probe_ap_rows
 from .core.validation import check_rss
-from .pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS, check_model, distance_from_rss, distance_spread
+from .pathloss import (
+    DEFAULT_A,
+    DEFAULT_N,
+    DEFAULT_SIGMA_RSS,
+    check_model,
+    distance_from_rss,
+    distance_spread,
+    without_gains,
+)
 from .radial import RingOperator
 
 UNITS = "PRs/m2"
@@ -51,11 +59,15 @@ def rss_levels(rss):
     return (base + used) * _LATTICE_DB, weight[used]
 
 
-def bowl(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS, progress=SILENT):
-    """The bowl density (PRs/m²) on ``grid`` of PRs heard by ``aps`` (records.AccessPoints, metric CRS)."""
+def bowl(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS, gains=None,
+         progress=SILENT):
+    """The bowl density (PRs/m²) on ``grid`` of PRs heard by ``aps`` (records.AccessPoints, metric CRS);
+    gains: per-sensor gains (dB, one per AP of ``aps``, e.g. a radio table's) taken off each RSS first
+    (pathloss.without_gains), or None."""
     check_model(a, n, sigma_rss)
     rss = check_rss(rss)
     rows = probe_ap_rows(probe_ap_ids, aps)
+    rss = without_gains(rss, rows, gains)
     values = np.zeros(grid.shape)
     heard = np.unique(rows)
     for done, row in enumerate(heard):

@@ -3,7 +3,16 @@
 The paper's flow (Figure 19): Preprocessing (§3.4) -> Filtering (§4.5) -> Localization and path-loss
 calibration (§4.6) -> fiducial region (§5.1.2) -> Bowl of the kept and of the removed PRs (§4.2) ->
 Renormalization into the region (§4.3) -> Drill-Down (§5.1.4) -> Counting (§4.4) -> Reassembly (§1.6); beside
-it, with the same A and n, the maximum-likelihood client map (mldensity.py). FLOW chooses the maps.
+it, the maximum-likelihood client map: by default the self-calibrating list-mode estimator
+(listmode_density.py), which fits its own radio and starts from the Localization tool's n; with the counts
+estimator (mldensity.py), the Localization tool's A and n. FLOW chooses the maps. With a radio table (RADIO,
+radio_table.py) nothing is calibrated: the Localization tool takes its A, n and determined gains, the bowls its
+A, n, sigma and determined gains, the maximum-likelihood map its whole radio.
+
+The TABLE row reports two calibrations: ``a``, ``n``, ``calibration`` are the Localization tool's (paper §4.6;
+it runs in every flow, and the paper's flow uses them); ``a_ml``, ``n_ml``, ``calibration_ml`` are the A and n
+the maximum-likelihood map used and the status of its calibration (the list-mode fit's; 'not calibrated' when
+its radio was given: a radio table, or the counts estimator's A and n), None when FLOW leaves that map out.
 
 Every setting the model does not expose keeps its tool's default. Between its tools the model hands on
 tables and float32 GeoTIFFs; the same rounding happens here at the same points (times as ISO text with
@@ -25,10 +34,12 @@ from .counting import DEFAULT_X_DAY, MULTIPLICITY, window_x
 from .drilldown import drill_down
 from .fiducial import DEFAULT_LAYER, fiducial_region, good_points
 from .filtering import split_probes
+from .listmode_density import listmode_client_map
 from .localization import localize_probes
 from .mldensity import ml_client_map
-from .pathloss import DEFAULT_N
+from .pathloss import DEFAULT_N, DEFAULT_SIGMA_RSS
 from .preprocess import preprocess
+from .radio_table import NOT_CALIBRATED
 from .reassemble import clients, smoothed, zone_summary, zone_x_from
 from .renormalize import renormalize
 from .zone_counts import count_site, zone_table
@@ -36,15 +47,18 @@ from .zones import zones_from_polygons
 
 PAPER, ML, BOTH = "paper", "ml", "both"
 FLOWS = (PAPER, ML, BOTH)  # the order of the model's FLOW choices
+LISTMODE, COUNTS = "list-mode", "counts"
+ESTIMATORS = (LISTMODE, COUNTS)  # the order of the model's ML_ESTIMATOR choices (mldensity's ESTIMATOR)
 TABLE_FIELDS = ("start", "end", "p", "p1", "p2", "p3", "emissions", "x", "clients_paper", "clients_ml", "a", "n",
-                "calibration", "status")
+                "calibration", "a_ml", "n_ml", "calibration_ml", "status")
 MAPPED, EMPTY = "mapped", "empty"
 
 
 @dataclass(frozen=True)
 class FlowParameters:
     """The pipeline's parameters of the same names: X_DAY, METHOD (a counting method name), RSS_MAX, LAYER,
-    RETAIN, SMOOTH, PIXEL_SIZE, FLOW (one of FLOWS) and SECRET."""
+    RETAIN, SMOOTH, PIXEL_SIZE, FLOW (one of FLOWS), SECRET, ML_ESTIMATOR (``estimator``, one of ESTIMATORS)
+    and RADIO (``radio``: None, or the radio_table.RadioTable read from the radio table)."""
 
     x_day: float = DEFAULT_X_DAY
     method: str = MULTIPLICITY
@@ -55,10 +69,14 @@ class FlowParameters:
     pixel_size: float = 1.0
     flow: str = BOTH
     secret: str = ""
+    estimator: str = LISTMODE
+    radio: object = None
 
     def __post_init__(self):
         if self.flow not in FLOWS:
             raise InputError(f"FLOW '{self.flow}' is unknown; use one of {', '.join(FLOWS)}.")
+        if self.estimator not in ESTIMATORS:
+            raise InputError(f"ML_ESTIMATOR '{self.estimator}' is unknown; use one of {', '.join(ESTIMATORS)}.")
 
 
 @dataclass
@@ -113,8 +131,11 @@ def _as_table(probes):
 def _mapped(cr, counts, aps, parameters, row, zones, progress):
     split = split_probes(cr.ap_id, cr.rss, aps, parameters.rss_max)
     kept, removed = cr.take(~split.removed), cr.take(split.removed)
-    run = localize_probes(kept, aps, DEFAULT_N, emission=np.asarray(kept.extra["emission"]).astype(str),
-                          progress=SubProgress(progress, 0.05, 0.5))
+    radio = parameters.radio
+    given = {} if radio is None else {"calibrate": False, "gains": radio.gains_for(aps), "a": radio.a}
+    run = localize_probes(kept, aps, DEFAULT_N if radio is None else radio.n,
+                          emission=np.asarray(kept.extra["emission"]).astype(str),
+                          progress=SubProgress(progress, 0.05, 0.5), **given)
     region, _, _ = fiducial_region(good_points(run.points.xy, np.asarray(QUALITY_NAMES)[run.points.quality]),
                                    parameters.layer)
     fit = run.fit
@@ -129,22 +150,45 @@ def _mapped(cr, counts, aps, parameters, row, zones, progress):
         row["clients_paper"] = paper.mass()
     progress.step(0.6)
     if parameters.flow != PAPER:
-        ml = ml_client_map(cr.ap_id, cr.rss, cr.extra["emission"], aps, window_x(parameters.x_day, hours),
-                           lambda outdoor: bowl_grid(outdoor.xy, parameters.pixel_size, DEFAULT_MARGIN, None,
-                                                     aps.crs),
-                           fit.a, fit.n, progress=SubProgress(progress, 0.6, 1.0))
-        row["clients_ml"] = ml.clients
+        ml = _ml_map(cr, aps, window_x(parameters.x_day, hours), fit, parameters, SubProgress(progress, 0.6, 1.0))
+        fitted = getattr(ml.estimate, "fit", None)
+        row.update(clients_ml=ml.clients, a_ml=float(ml.density.tags["A"]), n_ml=float(ml.density.tags["N"]),
+                   calibration_ml=NOT_CALIBRATED if fitted is None else fitted.status)
         if row["x"] is None:
             row["x"] = ml.x
         ml = ml.density
     return WindowResult(row, paper, ml, _zone_rows(zones, paper, ml))
 
 
+def _ml_map(cr, aps, x, fit, parameters, progress):
+    """The mldensity tool's map (mldensity.MLMap) as the model runs it: its ESTIMATOR, A and N from the
+    Localization tool, its RADIO."""
+    radio = parameters.radio
+
+    def grid_for(outdoor):
+        return bowl_grid(outdoor.xy, parameters.pixel_size, DEFAULT_MARGIN, None, aps.crs)
+    if parameters.estimator == COUNTS:
+        a, n, sigma, gains = (fit.a, fit.n, DEFAULT_SIGMA_RSS, None) if radio is None else \
+            (radio.a, radio.n, radio.sigma, radio.gains_for(aps, determined_only=False))
+        return ml_client_map(cr.ap_id, cr.rss, cr.extra["emission"], aps, x, grid_for, a, n, sigma, gains=gains,
+                             progress=progress)
+    return listmode_client_map(cr.ap_id, cr.rss, cr.extra["emission"], aps, x, grid_for,
+                               radio=None if radio is None else radio.radio_for, n=fit.n, progress=progress)
+
+
+def _bowl_model(fit, radio, aps):
+    """A, n, sigma and gains of the Bowl tool: the Localization tool's A and n, or the radio table's radio."""
+    if radio is None:
+        return fit.a, fit.n, DEFAULT_SIGMA_RSS, None
+    return radio.a, radio.n, radio.sigma, radio.gains_for(aps)
+
+
 def _paper_map(kept, removed, counts, aps, fit, region, points_xy, parameters):
     """The Reassembly tool's client map and the Counting tool's X (paper §4.2-4.4, §5.1, §1.6)."""
     grid = bowl_grid(aps.xy, parameters.pixel_size, DEFAULT_MARGIN, None, aps.crs)
-    kept_bowl = stored(bowl(kept.ap_id, kept.rss, aps, grid, fit.a, fit.n))
-    removed_bowl = stored(bowl(removed.ap_id, removed.rss, aps, grid, fit.a, fit.n))
+    model = _bowl_model(fit, parameters.radio, aps)
+    kept_bowl = stored(bowl(kept.ap_id, kept.rss, aps, grid, *model))
+    removed_bowl = stored(bowl(removed.ap_id, removed.rss, aps, grid, *model))
     confined = stored(renormalize(kept_bowl, region_mask([region], kept_bowl.grid)).density)
     drilled = drill_down(confined, parameters.retain)
     capped, peaks = stored(drilled.capped), stored(drilled.peaks)

@@ -36,10 +36,12 @@ from .mldensity import (
     block_spread,
     block_sum,
     checked_floor,
+    client_map,
     model_block,
     reporting_width,
 )
-from .pathloss import DEFAULT_N, log_distance
+from .pathloss import DEFAULT_N, check_model, log_distance
+from .radio import Radio
 
 CALIBRATION_CELL = 12.0         # m
 CALIBRATION_PAIRS = 600_000     # the calibration's cells grow until its supports hold about this many pairs
@@ -62,7 +64,9 @@ def ml_listmode(emission, probe_ap_ids, rss, aps, grid, radio=None, n=DEFAULT_N,
     """List-mode ML density of the PRs (emission id, AP id, RSS per PR: the window's PRs of outdoor APs, see
     mldensity.without_indoor_aps) on ``grid``; aps: records.AccessPoints (metric CRS).
 
-    radio: a radio.Radio to map with (nothing is fitted); else the radio is fitted starting from ``n``
+    radio: a radio.Radio to map with, or a function (aps, floor, width) -> radio.Radio that makes it for these
+    APs, the receivers' floor and the reporting bin of these PRs (e.g. radio_table.RadioTable.radio_for,
+    ``given_radio``); nothing is fitted then. Else the radio is fitted starting from ``n``
     (radiofit.starting_radio) by radiocalibration.calibrate, with per-sensor ``gains`` if asked for,
     ``reception`` 'common' or 'per_ap', and standard errors if ``stderr``. floor: receivers' floor (dBm;
     default the weakest RSS heard); support: boolean pixel mask where emissions can be made. Returns a
@@ -78,6 +82,8 @@ def ml_listmode(emission, probe_ap_ids, rss, aps, grid, radio=None, n=DEFAULT_N,
     if support.shape != grid.shape or not support.any():
         raise InputError("The support (SUPPORT polygons minus exclusions) covers no pixel of the grid.")
     fit = None
+    if callable(radio):
+        radio = radio(aps, floor, reporting_width(rss))
     if radio is None:
         start = radiofit.starting_radio(patterns, aps.xy, n, floor, reporting_width(rss))
         sample = listmode.thinned(patterns, CALIBRATION_EMISSIONS)
@@ -95,6 +101,27 @@ def ml_listmode(emission, probe_ap_ids, rss, aps, grid, radio=None, n=DEFAULT_N,
                                iterations, progress.part(0.6 if fit else 0.0, 1.0))
     return _estimate(sieve_op.forward(f), coarse, k, grid, support, aps, radio, sieve, iterations, history, fit,
                      len(rss))
+
+
+def given_radio(a, n, sigma_rss, reception=radiofit.START_RECEPTION):
+    """A function (aps, floor, width) -> radio.Radio with A, n, sigma as given, no gains and ``reception`` at
+    every AP: the radio of the list-mode map when it is not to be fitted."""
+    check_model(a, n, sigma_rss)
+
+    def make(aps, floor, width):
+        return Radio.make(a, n, sigma_rss, len(aps), floor, width, reception=reception)
+    return make
+
+
+def listmode_client_map(probe_ap_ids, rss, emission, aps, x, grid_for, radio=None, n=DEFAULT_N, gains=True,
+                        reception="per_ap", stderr=True, floor=None, emissions=None, support=None, exclusions=(),
+                        iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE, progress=SILENT):
+    """mldensity.client_map by the list-mode estimator (``ml_listmode``, whose options these are): an MLMap
+    whose estimate is the ListModeEstimate (its radio and fit)."""
+    def estimator(ap_ids, values, heard, outdoor_aps, grid, mask):
+        return ml_listmode(heard, ap_ids, values, outdoor_aps, grid, radio, n, gains, reception, stderr, floor,
+                           mask, iterations, sieve, progress)
+    return client_map(probe_ap_ids, rss, emission, aps, x, grid_for, estimator, emissions, support, exclusions)
 
 
 def calibration_block(grid, ap_xy, sieve):

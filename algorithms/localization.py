@@ -33,12 +33,13 @@ class LocalizationRun:
 
 
 def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFAULT_MAX_RESIDUAL,
-                    tolerance=2.0, emission=None, progress=SILENT, prior=True, gains=None):
+                    tolerance=2.0, emission=None, progress=SILENT, prior=True, gains=None, a=None):
     """Localize the emissions of ``probes`` (records.Probes) heard by 3+ of ``aps`` (records.AccessPoints).
 
     emission: an emission id per PR (e.g. preprocess's field), or None to group PRs of one MAC within
     ``tolerance`` seconds at distinct APs. With ``calibrate`` A and n are fitted (calibration.calibrate);
-    otherwise n is the given one and A the mean implied by the good localizations. With ``prior`` the final
+    otherwise n is the given one and A the given ``a`` (e.g. a radio table's), or without it the mean implied by
+    the good localizations (the positions do not depend on A). With ``prior`` the final
     positions are regularize.regularize's (pure Apollonius without). gains: per-sensor gains (dB, one per AP
     of ``aps``, e.g. the maximum-likelihood map's) taken off each RSS first (pathloss.without_gains), so that
     the gain-free model below describes them.
@@ -60,11 +61,13 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
     else:
         points = apollonius.localize(heard, aps.xy, n, max_residual)
         good = points.good
-        a = float(np.mean(points.a_implied[good])) if good.any() else float("nan")
+        implied = float(np.mean(points.a_implied[good])) if good.any() else float("nan")
         a_stderr = float(np.std(points.a_implied[good]) / np.sqrt(good.sum())) if good.sum() > 1 else float("nan")
-        fit = calibration.Calibration(a, n, a, n, a_stderr, 0.0, "not calibrated",
-                                      f"n = {n:g} as given; A = {a:.2f} dBm is the mean implied by the "
-                                      f"{int(good.sum())} good localizations.", int(good.sum()), float("nan"))
+        said = f"the mean implied by the {int(good.sum())} good localizations"
+        message = (f"n = {n:g} as given; A = {implied:.2f} dBm is {said}." if a is None else
+                   f"A = {a:.2f} dBm and n = {n:g} as given ({said} is {implied:.2f} dBm).")
+        fit = calibration.Calibration(implied if a is None else float(a), n, implied, n, a_stderr, 0.0,
+                                      "not calibrated", message, int(good.sum()), float("nan"))
     noise_sd, prior_sd = 0.0, float("nan")
     if prior:
         points, noise_sd, prior_sd = regularize.regularize(points, heard, aps.xy, fit.n, max_residual)

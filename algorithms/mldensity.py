@@ -76,11 +76,11 @@ class _Radio:
     width: float
     floor: float
 
-    def mean_rss(self, ap_xy, grid):
-        """mu_a(c) = A - 10 n log10 d at a grid's pixel centres (d >= d0 = 1 m)."""
+    def mean_rss(self, ap_xy, grid, gain=0.0):
+        """mu_a(c) = A + g_a - 10 n log10 d at a grid's pixel centres (d >= d0 = 1 m), g_a the AP's gain."""
         xs, ys = grid.centres()
         dist2 = (xs[None, :] - ap_xy[0]) ** 2 + (ys[:, None] - ap_xy[1]) ** 2
-        return rss_at_log(log_distance(dist2), self.a, self.n)
+        return rss_at_log(log_distance(dist2), self.a, self.n, gain)
 
     def probability(self, rss, mu):
         """Probability (bin width > 0) or density per dB (width 0) of reporting ``rss`` at mean RSS ``mu``."""
@@ -145,13 +145,14 @@ def block_spread(block_mass, k, share):
 
 def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_rss=DEFAULT_SIGMA_RSS,
                  floor=None, support=None, iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE,
-                 max_cells=MODEL_CELLS, progress=SILENT):
+                 max_cells=MODEL_CELLS, gains=None, progress=SILENT):
     """MLEM estimate of where the emissions of these PRs were made (see the module docstring).
 
     probe_ap_ids, rss: one element per PR (all PRs of the window the model should explain; indoor APs'
     PRs should be left out first, see ``without_indoor_aps``); aps: records.AccessPoints (metric CRS);
     grid: output grid; floor: receivers' sensitivity in dBm (default: the weakest RSS heard); support:
-    boolean pixel mask where clients can be (default everywhere); sieve: metres (0 = plain MLEM).
+    boolean pixel mask where clients can be (default everywhere); sieve: metres (0 = plain MLEM); gains:
+    per-sensor gains (dB, one per AP of ``aps``, e.g. a radio table's) added to each AP's mean RSS.
     Returns an MLEstimate.
     """
     check_model(a, n, sigma_rss)
@@ -162,17 +163,18 @@ def ml_emissions(probe_ap_ids, rss, aps, grid, a=DEFAULT_A, n=DEFAULT_N, sigma_r
     if support.shape != grid.shape or not support.any():
         raise InputError("The support (SUPPORT polygons minus exclusions) covers no pixel of the grid.")
     rows = probe_ap_rows(probe_ap_ids, aps)
+    gains = np.zeros(len(aps)) if gains is None else np.asarray(gains, dtype=float)
 
     k = model_block(grid, max_cells)
     coarse = block_grid(grid, k)
     cells = block_sum(support.astype(float), k, coarse) > 0
     sieve_op = DomainGaussian(cells.shape, sieve / coarse.pixel, cells)
-    projectors = [_projector(radio, aps.xy[row], coarse, rss[rows == row]) for row in range(len(aps))]
+    projectors = [_projector(radio, aps.xy[row], coarse, rss[rows == row], gains[row]) for row in range(len(aps))]
     f, history = _mlem(projectors, sieve_op, cells, len(rss), iterations, progress)
 
     emissions = smooth(block_spread(f, k, support.astype(float)), sieve / grid.pixel, domain=support)
     emissions /= grid.cell_area
-    sensitivity = sum(radio.detection(radio.mean_rss(xy, grid)) for xy in aps.xy)
+    sensitivity = sum(radio.detection(radio.mean_rss(xy, grid, gain)) for xy, gain in zip(aps.xy, gains))
     prs = emissions * sensitivity
     prs *= len(rss) / max(float(prs.sum() * grid.cell_area), 1e-300)  # MLEM's fit holds the PRs exactly
     tags = {"A": radio.a, "N": radio.n, "SIGMA_RSS": radio.sigma, "FLOOR": radio.floor, "ITERATIONS": iterations,
@@ -212,12 +214,12 @@ def _mlem(projectors, sieve_op, cells, prs, iterations, progress):
     return f, history
 
 
-def _projector(radio, ap_xy, coarse, ap_rss):
+def _projector(radio, ap_xy, coarse, ap_rss, gain=0.0):
     """The AP's projector; an AP that heard nothing still adds sensitivity (one empty level at the floor)."""
     levels, counts = np.unique(ap_rss, return_counts=True)
     if not len(levels):
         levels, counts = np.array([radio.floor]), np.zeros(1)
-    return _APProjector(radio.mean_rss(ap_xy, coarse).ravel(), levels, counts.astype(float), radio)
+    return _APProjector(radio.mean_rss(ap_xy, coarse, gain).ravel(), levels, counts.astype(float), radio)
 
 
 def _checked_rss(rss):
@@ -294,25 +296,38 @@ class MLMap:
         return self.emissions / self.x
 
 
-def ml_client_map(probe_ap_ids, rss, emission, aps, x, grid_for, a=DEFAULT_A, n=DEFAULT_N,
-                  sigma_rss=DEFAULT_SIGMA_RSS, floor=None, emissions=None, support=None, exclusions=(),
-                  iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE, progress=SILENT):
-    """The client map of the PRs (AP id, RSS and emission id per PR) as an MLMap.
+def client_map(probe_ap_ids, rss, emission, aps, x, grid_for, estimator, emissions=None, support=None,
+               exclusions=()):
+    """The client map of the PRs (AP id, RSS and emission id per PR) as an MLMap, by ``estimator``.
 
     PRs of indoor APs are left out (``without_indoor_aps``); ``grid_for(outdoor_aps)`` gives the output grid
-    (e.g. bowl.bowl_grid of the outdoor APs); ``support`` / ``exclusions``: shapely polygons where clients can /
-    cannot be; ``emissions``: default the distinct emissions of the PRs used; ``x``: emissions per client in
-    the window.
+    (e.g. bowl.bowl_grid of the outdoor APs); ``estimator(ap_ids, rss, emission, outdoor_aps, grid, support)``
+    maps the PRs kept (support: boolean pixel mask or None) and returns an MLEstimate; ``support`` /
+    ``exclusions``: shapely polygons where clients can / cannot be; ``emissions``: default the distinct
+    emissions of the PRs used; ``x``: emissions per client in the window.
     """
     outdoor, outdoor_aps = without_indoor_aps(probe_ap_ids, aps)
     grid = grid_for(outdoor_aps)
-    estimate = ml_emissions(np.asarray(probe_ap_ids)[outdoor], np.asarray(rss)[outdoor], outdoor_aps, grid, a, n,
-                            sigma_rss, floor=floor, support=support_mask(grid, support, exclusions),
-                            iterations=iterations, sieve=sieve, progress=progress)
+    heard = np.asarray(emission)[outdoor]
+    estimate = estimator(np.asarray(probe_ap_ids)[outdoor], np.asarray(rss)[outdoor], heard, outdoor_aps, grid,
+                         support_mask(grid, support, exclusions))
     if emissions is None:
-        emissions = heard_emission_count(np.asarray(emission)[outdoor])
+        emissions = heard_emission_count(heard)
     return MLMap(client_density(estimate, emissions, x), estimate, float(emissions), float(x),
                  int(outdoor.sum()), int((~outdoor).sum()))
+
+
+def ml_client_map(probe_ap_ids, rss, emission, aps, x, grid_for, a=DEFAULT_A, n=DEFAULT_N,
+                  sigma_rss=DEFAULT_SIGMA_RSS, floor=None, emissions=None, support=None, exclusions=(),
+                  iterations=DEFAULT_ITERATIONS, sieve=DEFAULT_SIEVE, gains=None, progress=SILENT):
+    """``client_map`` by the counts' estimator (ml_emissions) with A, n, sigma_rss as given; gains: per-sensor
+    gains (dB, one per AP of ``aps``) or None."""
+    outdoor_gains = None if gains is None else np.asarray(gains, dtype=float)[~np.asarray(aps.indoor, dtype=bool)]
+
+    def estimator(ap_ids, values, _, outdoor_aps, grid, mask):
+        return ml_emissions(ap_ids, values, outdoor_aps, grid, a, n, sigma_rss, floor=floor, support=mask,
+                            iterations=iterations, sieve=sieve, gains=outdoor_gains, progress=progress)
+    return client_map(probe_ap_ids, rss, emission, aps, x, grid_for, estimator, emissions, support, exclusions)
 
 
 def support_mask(grid, support=None, exclusions=()):

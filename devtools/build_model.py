@@ -43,6 +43,7 @@ def model_inputs():
         QgsProcessingParameterString("END", "Window end, excluded (empty: after the last PR)", optional=True),
         params.source("CONNECTIONS", "Connections table (MACs of connected clients)", [qgis_enums.VECTOR],
                       optional=True),
+        params.pipeline_radio(),
         *params.pipeline_choices(),
     ]
     fields = [params.field(name, "PROBES", advanced=True) for name in ("TIME_FIELD", "AP_FIELD", "MAC_FIELD",
@@ -73,15 +74,16 @@ PROBE_FIELDS = {"TIME_FIELD": "@TIME_FIELD", "AP_FIELD": "@AP_FIELD", "MAC_FIELD
 CONNECTIONS = {"CONNECTIONS": "@CONNECTIONS", "CONNECTIONS_MAC_FIELD": "@CONNECTIONS_MAC_FIELD"}
 STANDARD_FIELDS = {"TIME_FIELD": "time", "AP_FIELD": "ap_id", "MAC_FIELD": "mac", "RSS_FIELD": "rss"}
 APS = {"APS": "@APS", "AP_ID_FIELD": "@AP_ID_FIELD"}
-BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", PIXEL_SIZE="@PIXEL_SIZE",
-            CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT)  # the same for the kept and the removed PRs
+BOWL = dict(AP_FIELD="ap_id", RSS_FIELD="rss", **APS, A="localize.A", N="localize.N", RADIO="@RADIO",
+            PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT)  # for the kept and removed
 
 # what the dialog calls the model's outputs (from the command line they are <child>:<name>)
 OUTPUT_LABELS = {"CLIENT_MAP": "Client map, the paper's flow (clients/m²)",
                  "ML_CLIENT_MAP": "Client map, maximum likelihood (clients/m²)",
                  "FIDUCIAL": "Fiducial region (edit it by hand, then rerun the steps after it)",
                  "LOCALIZATIONS": "Localized emissions", "ZONES": "Zones with their X and clients",
-                 "SUMMARY": "Clients per zone"}
+                 "SUMMARY": "Clients per zone",
+                 "RADIO_TABLE": "Radio of the maximum-likelihood map (one point per AP; a RADIO for later runs)"}
 
 # (child id, algorithm, parameters, {model output name: child output}, description); in flow order.
 CHILDREN = [
@@ -94,7 +96,7 @@ CHILDREN = [
           RSS_MAX="@RSS_MAX", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT, REMOVED=QgsProcessing.TEMPORARY_OUTPUT),
      {}, "2. Filtering: indoor APs and strong RSS apart"),
     ("localize", "wifidensity:localize",
-     dict(INPUT="filter.OUTPUT", **STANDARD_FIELDS, **APS, CALIBRATE=True,
+     dict(INPUT="filter.OUTPUT", **STANDARD_FIELDS, **APS, CALIBRATE=True, RADIO="@RADIO",
           OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
      {"LOCALIZATIONS": "OUTPUT"}, "6. Localization and path-loss calibration"),
     ("fiducial", "wifidensity:fiducial",
@@ -124,10 +126,11 @@ CHILDREN = [
           SUMMARY=QgsProcessing.TEMPORARY_OUTPUT),
      {"CLIENT_MAP": "OUTPUT", "SUMMARY": "SUMMARY"}, "9. Reassembly: the client map"),
     ("mldensity", "wifidensity:mldensity",
-     dict(INPUT="preprocess.OUTPUT", **APS, INDOOR_FIELD="@INDOOR_FIELD", A="localize.A", N="localize.N",
-          X_DAY="@X_DAY", WINDOW_HOURS="preprocess.WINDOW_HOURS", PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS",
-          OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
-     {"ML_CLIENT_MAP": "OUTPUT"}, "Beyond the paper: maximum-likelihood client map"),
+     # A and N: the counts estimator's path loss, and the list-mode fit's starting n (it fits its own radio)
+     dict(INPUT="preprocess.OUTPUT", **APS, INDOOR_FIELD="@INDOOR_FIELD", ESTIMATOR="@ML_ESTIMATOR",
+          RADIO="@RADIO", A="localize.A", N="localize.N", X_DAY="@X_DAY", WINDOW_HOURS="preprocess.WINDOW_HOURS",
+          PIXEL_SIZE="@PIXEL_SIZE", CRS="@CRS", OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+     {"ML_CLIENT_MAP": "OUTPUT", "RADIO_TABLE": "RADIO_OUTPUT"}, "Beyond the paper: maximum-likelihood client map"),
 ]
 
 

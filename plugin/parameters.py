@@ -12,7 +12,7 @@ from qgis.core import (
 
 from ..algorithms.bowl import DEFAULT_MARGIN
 from ..algorithms.counting import DEFAULT_X_DAY, GLOBAL_METHODS, MULTIPLICITY
-from ..algorithms.flow import BOTH, FLOWS, ML, PAPER
+from ..algorithms.flow import BOTH, COUNTS, ESTIMATORS, FLOWS, LISTMODE, ML, PAPER
 from ..algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from . import qgis_enums
 
@@ -26,6 +26,9 @@ PIXEL_SIZE, EXTENT, MARGIN, CRS = "PIXEL_SIZE", "EXTENT", "MARGIN", "CRS"
 START, END, TOLERANCE, X_DAY, WINDOW_HOURS = "START", "END", "TOLERANCE", "X_DAY", "WINDOW_HOURS"
 PROBES, FLOW, METHOD, SECRET = "PROBES", "FLOW", "METHOD", "SECRET"
 RSS_MAX, LAYER, RETAIN, SMOOTH = "RSS_MAX", "LAYER", "RETAIN", "SMOOTH"
+RADIO, ESTIMATOR, ML_ESTIMATOR = "RADIO", "ESTIMATOR", "ML_ESTIMATOR"
+ESTIMATOR_LABELS = {LISTMODE: "list-mode, self-calibrating (fits the radio from the same PRs)",
+                    COUNTS: "counts per AP and RSS (A, n and sigma as given)"}
 FLOW_LABELS = {PAPER: "the paper's flow (Figure 19)", ML: "maximum likelihood (mldensity)",
                BOTH: "both, for comparison"}
 
@@ -161,6 +164,33 @@ def pipeline_knobs():
                advanced=True),
         number(SMOOTH, "Smoothing sigma of the client map (m)", 10.0, minimum=0.0, advanced=True),
         number(PIXEL_SIZE, "Pixel size (m)", 1.0, minimum=0.01, advanced=True),
+        estimator(ML_ESTIMATOR, "Estimator of the maximum-likelihood map", advanced=True),
         finish(QgsProcessingParameterCrs(CRS, "Output CRS (default: the APs', or their UTM zone)", optional=True),
                advanced=True),
     ]
+
+
+
+
+def radio_table(help_text=None):
+    """RADIO: an optional radio table (one row per AP: gains, reception, and A, n, sigma on every row)."""
+    return source(RADIO, "Radio table (when given, nothing is calibrated)", [qgis_enums.VECTOR], optional=True,
+                  help_text=help_text or "A radio table as the maximum-likelihood tool writes it (RADIO_OUTPUT), "
+                                         "or made by hand: one row per AP with ap_id and gain_db, and a, n, "
+                                         "sigma_rss on every row.")
+
+
+def estimator(name=ESTIMATOR, label="Estimator", advanced=False):
+    """The maximum-likelihood map's estimator, list-mode (default) or counts."""
+    return finish(QgsProcessingParameterEnum(name, label, [ESTIMATOR_LABELS[e] for e in ESTIMATORS],
+                                             defaultValue=ESTIMATORS.index(LISTMODE)),
+                  "List-mode: every emission's detection pattern (which APs heard it, at what RSS, which stayed "
+                  "silent), with the radio (A, n, sigma, per-AP gains and reception) fitted from the same PRs. "
+                  "Counts: the PRs counted per AP and RSS, with A, n and sigma as given.", advanced)
+
+
+def pipeline_radio():
+    """RADIO of the pipeline (and of the season): one radio for every tool of the run."""
+    return radio_table("A radio table (the maximum-likelihood map's RADIO_TABLE of an earlier window or run): "
+                       "Localization, both Bowls and the maximum-likelihood map use its radio, and nothing is "
+                       "calibrated.")

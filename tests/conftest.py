@@ -29,9 +29,8 @@ def shared_data():
 _PROVIDERS = []
 
 
-@pytest.fixture(scope="session")
-def provider(qgis_processing):
-    """Processing initialised with the wifidensity provider registered, as the plugin does in initProcessing."""
+def _registered_provider():
+    """The wifidensity provider, registered again when a plugin test's unload removed (and so deleted) it."""
     from qgis.core import QgsApplication
 
     from wifidensity.plugin.provider import WifiDensityProvider
@@ -40,6 +39,18 @@ def provider(qgis_processing):
         _PROVIDERS.append(WifiDensityProvider())  # the registry holds no Python reference: keep one, or the
         registry.addProvider(_PROVIDERS[-1])      # subclass is collected and its algorithms vanish after a test
     return registry.providerById("wifidensity")
+
+
+@pytest.fixture()
+def provider(qgis_processing):
+    """Processing initialised with the wifidensity provider registered, as the plugin does in initProcessing."""
+    return _registered_provider()
+
+
+@pytest.fixture(scope="module")
+def module_provider(qgis_processing):
+    """The same for module-scoped fixtures (the plugin tests unload it between modules, never within one)."""
+    return _registered_provider()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
 from ..layers import read_access_points
 from ..probe_tables import read_probes
+from ..radio_io import read_radio_table, report_radio_table
 from ..styles import style_on_load
 from ..table_output import write_table
 
@@ -44,6 +45,10 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         self.add(QgsProcessingParameterBoolean(CALIBRATE, self.tr("Calibrate A and n from the localizations"), True),
                  self.tr("Fits A and n of the path-loss model to all localized emissions together (paper §4.6, "
                          "Figure 6). A fit the data cannot support is refused, and n is kept."))
+        self.addParameter(params.radio_table(self.tr(
+            "A radio table (the maximum-likelihood tool's RADIO_OUTPUT, or made by hand): its A and n are used and "
+            "the RSS of each AP is corrected by its determined gain before localizing; N and CALIBRATE are then "
+            "not used.")))
         self.add(QgsProcessingParameterBoolean(
             POSITION_PRIOR, self.tr("Steady noisy positions with a prior towards the strongest APs (off: pure "
                                     "Circles of Apollonius)"), True),
@@ -78,16 +83,22 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         if emission is not None:
             feedback.pushInfo(f"Emissions taken from the field '{emission_field}'.")
             emission = np.asarray(emission).astype(str)
-        run = localize_probes(probes, aps, self.parameterAsDouble(parameters, params.N, context),
-                              self.parameterAsBoolean(parameters, CALIBRATE, context),
-                              self.parameterAsDouble(parameters, MAX_RESIDUAL, context),
+        table = read_radio_table(self, parameters, context)
+        calibrate = self.parameterAsBoolean(parameters, CALIBRATE, context) and table is None
+        given = {}
+        if table is not None:
+            report_radio_table(table, aps, probes.ap_id, feedback, "A, n and the determined gains")
+            given = {"gains": table.gains_for(aps), "a": table.a}
+        run = localize_probes(probes, aps,
+                              self.parameterAsDouble(parameters, params.N, context) if table is None else table.n,
+                              calibrate, self.parameterAsDouble(parameters, MAX_RESIDUAL, context),
                               self.parameterAsDouble(parameters, params.TOLERANCE, context), emission,
                               self.progress(feedback, 10.0, 90.0),
-                              self.parameterAsBoolean(parameters, POSITION_PRIOR, context))
+                              self.parameterAsBoolean(parameters, POSITION_PRIOR, context), **given)
         if run.unknown_ap_ids:
             feedback.pushWarning(f"{len(run.unknown_ap_ids)} AP id(s) of the probe table are not in the AP layer "
                                  f"and were ignored: {', '.join(run.unknown_ap_ids[:5])}")
-        self._report_fit(run, parameters, context, feedback)
+        self._report_fit(run, parameters, context, calibrate, feedback)
         output = self._write_points(run, parameters, context, crs, feedback)
         style_on_load(context, output, "localizations")
         report = self.parameterAsFileOutput(parameters, REPORT, context)
@@ -100,10 +111,10 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
                 "FITTED_A": fit.fitted_a, "FITTED_N": fit.fitted_n, "CALIBRATION": f"{fit.status}: {fit.message}",
                 "NOISE_SD": run.noise_sd, "PRIOR_SD": run.prior_sd}
 
-    def _report_fit(self, run, parameters, context, feedback):
+    def _report_fit(self, run, parameters, context, calibrate, feedback):
         feedback.pushInfo(f"{run.candidates} emissions heard by 3+ APs, {run.localized} localized with good "
                           "quality.")
-        if self.parameterAsBoolean(parameters, CALIBRATE, context) and not run.fit.accepted:
+        if calibrate and not run.fit.accepted:
             # an expected outcome, not an error: the run goes on with the given n
             feedback.pushWarning(f"Calibration {run.fit.status}: {run.fit.message}")
         else:

@@ -21,7 +21,7 @@ from ...algorithms.core.errors import InputError
 from ...algorithms.core.optional import require
 from ...algorithms.core.timeparse import parse_instant
 from ...algorithms.counting import GLOBAL_METHODS
-from ...algorithms.flow import EMPTY, FLOWS, MAPPED, ML, PAPER, TABLE_FIELDS, FlowParameters
+from ...algorithms.flow import EMPTY, ESTIMATORS, FLOWS, MAPPED, ML, PAPER, TABLE_FIELDS, FlowParameters
 from ...algorithms.probe_db import PostgresProbes
 from ...algorithms.reassemble import WHOLE_MAP
 from ...algorithms.season import SortedProbes, run_season, season_windows
@@ -31,6 +31,7 @@ from ..base import WifiDensityAlgorithm, is_given
 from ..charts import time_chart
 from ..layers import read_access_points, read_polygon_features
 from ..probe_tables import read_probes
+from ..radio_io import read_radio_table, report_radio_table
 from ..season_layers import write_layer_definition
 from ..table_output import write_table
 from .preprocess import connections_parameters, read_connections
@@ -66,7 +67,7 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
         self.addParameter(params.number(params.WINDOW_HOURS, self.tr("Window length (hours)"), 3.0, minimum=0.01))
         for parameter in connections_parameters(self.tr):
             self.addParameter(parameter)
-        for parameter in params.pipeline_choices():
+        for parameter in [params.pipeline_radio(), *params.pipeline_choices()]:
             self.addParameter(parameter)
         self.addParameter(params.source(
             ZONES, self.tr("Zones to count clients in (polygons, optional)"), [qgis_enums.POLYGONS], optional=True,
@@ -109,7 +110,7 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
         windows = self._windows(parameters, context, source)
         aps, crs = read_access_points(self, parameters, context)
         zones = self._zones(parameters, context, crs)
-        flow = self._flow_parameters(parameters, context)
+        flow = self._flow_parameters(parameters, context, aps, feedback)
         folder = Path(self.parameterAsFileOutput(parameters, OUTPUT_FOLDER, context))
         workers, scheduler = self._where(parameters, context)
         hours = (windows[0].end - windows[0].start) / 3600.0
@@ -186,8 +187,11 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
             raise InputError(f"ZONES: each zone needs its own name in '{field}'; repeated: {', '.join(repeated[:5])}.")
         return [(name, shape) for name, (shape, _) in zip(names, features)]
 
-    def _flow_parameters(self, parameters, context):
+    def _flow_parameters(self, parameters, context, aps, feedback):
         number = self.parameterAsDouble
+        radio = read_radio_table(self, parameters, context)
+        if radio is not None:
+            report_radio_table(radio, aps, aps.ids, feedback, "every window's radio")
         return FlowParameters(
             x_day=number(parameters, params.X_DAY, context),
             method=GLOBAL_METHODS[self.parameterAsEnum(parameters, params.METHOD, context)],
@@ -196,7 +200,8 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
             retain=number(parameters, params.RETAIN, context), smooth=number(parameters, params.SMOOTH, context),
             pixel_size=number(parameters, params.PIXEL_SIZE, context),
             flow=FLOWS[self.parameterAsEnum(parameters, params.FLOW, context)],
-            secret=self.parameterAsString(parameters, params.SECRET, context))
+            secret=self.parameterAsString(parameters, params.SECRET, context),
+            estimator=ESTIMATORS[self.parameterAsEnum(parameters, params.ML_ESTIMATOR, context)], radio=radio)
 
     def _where(self, parameters, context):
         scheduler = self.parameterAsString(parameters, SCHEDULER, context).strip() or None

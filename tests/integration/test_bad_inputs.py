@@ -66,6 +66,13 @@ def inputs(tmp_path_factory, write_geojson):
     (folder / "dot11.pcap").write_bytes(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 105) +
                                         struct.pack("<IIII", 1717236000, 0, 24, 24) + bytes([0x40]) + bytes(23))
     files["empty_connections.csv"] = _text(folder, "empty_connections.csv", ["mac,ap_id"])
+    radio_header, radio_rows = "ap_id,gain_db,a,n,sigma_rss", [f"AP{i},0.5,-38,2.6,3" for i in range(1, 8)]
+    files["radio_no_sigma.csv"] = _text(folder, "radio_no_sigma.csv", ["ap_id,gain_db,a,n", "AP1,0.5,-38,2.6"])
+    files["radio_text_gain.csv"] = _text(folder, "radio_text_gain.csv",
+                                         [radio_header, radio_rows[0], "AP2,loud,-38,2.6,3"])
+    files["radio_foreign.csv"] = _text(folder, "radio_foreign.csv", [radio_header] + radio_rows + ["Z9,1,-38,2.6,3"])
+    files["radio_two_a.csv"] = _text(folder, "radio_two_a.csv", [radio_header, radio_rows[0], "AP2,0,-45,2.6,3"])
+    files["radio_bad_n.csv"] = _text(folder, "radio_bad_n.csv", [radio_header, "AP1,0,-38,0,3"])
     aps = json.loads((SAMPLE_DIR / "aps.geojson").read_text())
     points = [f["geometry"]["coordinates"] for f in aps["features"]]
     ids = [f["properties"]["ap_id"] for f in aps["features"]]
@@ -210,6 +217,22 @@ CASES = [
                                 "OUTPUT": o / "m.tif"}, r"FLOOR = -20.* is above the weakest RSS heard"),
     ("mldensity", lambda f, o: {"INPUT": f["probes.csv"], "APS": f["aps_indoor.geojson"], "OUTPUT": o / "m.tif"},
      r"Every AP of the AP layer is flagged indoor"),
+    ("mldensity", lambda f, o: {"INPUT": f["probes.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_no_sigma.csv"],
+                                "OUTPUT": o / "m.tif"}, r"RADIO: the radio table has no field 'sigma_rss'"),
+    ("mldensity", lambda f, o: {"INPUT": f["probes.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_text_gain.csv"],
+                                "OUTPUT": o / "m.tif", "RADIO_OUTPUT": o / "r.gpkg"},
+     r"row 2 of the radio table: 'gain_db' holds 'loud', which is not a number"),
+    ("mldensity", lambda f, o: {"INPUT": f["probes.csv"], "APS": f["aps.geojson"], "SELF_CHECK": True, "ESTIMATOR": 1,
+                                "OUTPUT": o / "m.tif", "SELF_CHECK_OUTPUT": o / "s.gpkg"},
+     r"SELF_CHECK maps simulated crowds with the list-mode estimator.*ESTIMATOR = counts"),
+    ("mldensity", lambda f, o: {"INPUT": f["probes.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_bad_n.csv"],
+                                "ESTIMATOR": 1, "OUTPUT": o / "m.tif"},
+     r"in the radio table: The path-loss exponent n = 0"),
+    ("localize", lambda f, o: {"INPUT": f["few.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_foreign.csv"],
+                               "OUTPUT": o / "l.gpkg"}, r"radio table \(RADIO\) lists AP ids that are not in the AP "
+                                                        r"layer: Z9"),
+    ("bowl", lambda f, o: {"INPUT": f["few.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_two_a.csv"],
+                           "OUTPUT": o / "b.tif"}, r"'a' is -38 on row 1 but -45 on row 2; a radio table holds one"),
     ("score", lambda f, o: {"INPUT": f["density.tif"], "TRUTH": f["three_points.geojson"], "KIND_FIELD": "quality",
                             "KINDS": "martian"}, r"TRUTH has no points of kind martian; check KINDS"),
     ("simulate", lambda f, o: {"CROWDS": f["three_points.geojson"], "OUTPUT": o / "p.csv", "AP_LAYER": o / "a.gpkg",
@@ -241,6 +264,8 @@ CASES = [
     ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "WORKERS": 0,
                              "OUTPUT_FOLDER": o / "read_only" / "s", "TABLE": o / "t.gpkg"},
      r"could not be read or written"),
+    ("pipeline", lambda f, o: {"PROBES": f["probes.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_foreign.csv"],
+                               "reassemble:CLIENT_MAP": o / "c.tif"}, r"not in the AP layer: Z9"),
     ("pipeline", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "2030-01-01T00:00:00",
                                "reassemble:CLIENT_MAP": o / "c.tif"}, r"No PR lies in the window"),
 ]

@@ -4,7 +4,9 @@ same maps, pixel for pixel; the tool reads a PostGIS table as it reads a file, r
 worker processes, writes a time-enabled layer definition, and resumes after a cancel.
 
 The model's numbers are read from its outputs: the Reassembly summary's whole-map row (the tool's CLIENTS), the
-zones' X (the Counting tool's), and the ML map's tags (its total, A and n handed on by the Localization tool).
+zones' X (the Counting tool's), the ML map's tags (its total, and the A and n it used) and the Localization
+tool's A and n among the children's results. Windows run with the defaults (the list-mode estimator fitting its
+radio), with the counts estimator, and with a radio table (the model's own RADIO_TABLE of another window).
 """
 import csv
 import json
@@ -15,7 +17,8 @@ import pytest
 
 from wifidensity.algorithms.core.geotiff import read_density, write_density
 from wifidensity.algorithms.core.timeparse import to_iso
-from wifidensity.algorithms.flow import TABLE_FIELDS, FlowParameters, run_window
+from wifidensity.algorithms.flow import COUNTS, ESTIMATORS, TABLE_FIELDS, FlowParameters, run_window
+from wifidensity.algorithms.radio_table import RadioTable
 from wifidensity.algorithms.reassemble import WHOLE_MAP
 from wifidensity.algorithms.season import season_windows
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
@@ -44,29 +47,31 @@ def day(tmp_path_factory):
             "table": probes}
 
 
-def _pipeline(day, window, out):
+def _pipeline(day, window, out, **given):
+    """The shipped model on one window: its totals, maps and the A and n of the paper flow and of the ML map."""
     import processing
     from qgis.core import QgsVectorLayer
-    processing.run("wifidensity:pipeline", {
+    out.mkdir(exist_ok=True)
+    results = processing.run("wifidensity:pipeline", {
         "PROBES": day["probes"], "APS": day["aps"], "CONNECTIONS": day["connections"], "X_DAY": X_DAY,
         "START": _iso(window.start), "END": _iso(window.end),
         "reassemble:CLIENT_MAP": str(out / "clients.tif"), "mldensity:ML_CLIENT_MAP": str(out / "ml_clients.tif"),
         "reassemble:SUMMARY": str(out / "summary.gpkg"), "count:ZONES": str(out / "zones.gpkg"),
-        "fiducial:FIDUCIAL": str(out / "fiducial.gpkg"), "localize:LOCALIZATIONS": str(out / "points.gpkg")})
+        "fiducial:FIDUCIAL": str(out / "fiducial.gpkg"), "localize:LOCALIZATIONS": str(out / "points.gpkg"),
+        "mldensity:RADIO_TABLE": str(out / "radio.gpkg"), **given})
     summary = {f["zone"]: f["clients"] for f in QgsVectorLayer(str(out / "summary.gpkg"), "s", "ogr").getFeatures()}
     zones = [f["x"] for f in QgsVectorLayer(str(out / "zones.gpkg"), "z", "ogr").getFeatures()]
+    localize = results["CHILD_RESULTS"]["localize"]
     return {"clients_paper": summary[WHOLE_MAP], "zone_x": zones, "paper": read_density(str(out / "clients.tif")),
-            "ml": read_density(str(out / "ml_clients.tif"))}
+            "ml": read_density(str(out / "ml_clients.tif")), "localized": (localize["A"], localize["N"]),
+            "radio": out / "radio.gpkg"}
 
 
 @pytest.fixture(scope="module")
-def alone(provider, day, tmp_path_factory):
-    """The pipeline's outputs on each sampled window, run on that window alone."""
-    runs = {}
-    for index in SAMPLED:
-        out = tmp_path_factory.mktemp(f"alone{index}")
-        runs[index] = _pipeline(day, day["windows"][index], out)
-    return runs
+def alone(module_provider, day, tmp_path_factory):
+    """The pipeline's outputs on each sampled window (defaults: the list-mode estimator), run on that window alone."""
+    return {index: _pipeline(day, day["windows"][index], tmp_path_factory.mktemp(f"alone{index}"))
+            for index in SAMPLED}
 
 
 def _when(seconds):
@@ -74,29 +79,68 @@ def _when(seconds):
     return QDateTime.fromMSecsSinceEpoch(int(seconds * 1000), Qt.UTC)
 
 
+def _radio_table(path):
+    """A radio table file as the tools read it (every field of every row, in order)."""
+    from qgis.core import QgsVectorLayer
+    layer = QgsVectorLayer(str(path), "radio", "ogr")
+    names = [name for name in layer.fields().names() if name != "fid"]
+    rows = [[None if hasattr(f[name], "isNull") and f[name].isNull() else f[name] for name in names]
+            for f in layer.getFeatures()]
+    return RadioTable.from_columns({name: np.array(column, dtype=object) for name, column in zip(names, zip(*rows))})
+
+
 def _as_written(density, path):
     write_density(str(path), density)
     return read_density(str(path))
 
 
+def _window_equals_the_pipeline(read, window, theirs, parameters, out):
+    """run_window on the window gives the model's totals, A and n of both flows, and maps, pixel for pixel."""
+    probes, aps, connections = read
+    result = run_window(probes, aps, window.start, window.end, parameters, connections)
+    row = result.row
+    assert row["status"] == "mapped", row
+    assert row["p"] > 1000
+    assert row["clients_paper"] == pytest.approx(theirs["clients_paper"], rel=1e-9, abs=0)
+    assert row["clients_ml"] == pytest.approx(float(theirs["ml"].tags["TOTAL"]), rel=1e-9, abs=0)
+    assert [row["x"]] == pytest.approx(theirs["zone_x"], rel=1e-9, abs=0)
+    assert (row["a"], row["n"]) == pytest.approx(theirs["localized"], rel=1e-12)
+    assert (row["a_ml"], row["n_ml"]) == pytest.approx((float(theirs["ml"].tags["A"]), float(theirs["ml"].tags["N"])),
+                                                       rel=1e-12)
+    for mine, reference in ((result.paper, theirs["paper"]), (result.ml, theirs["ml"])):
+        written = _as_written(mine, out / "mine.tif")
+        assert written.grid == replace(reference.grid, crs=written.grid.crs)
+        assert np.array_equal(written.values, reference.values), np.abs(written.values - reference.values).max()
+    return row
+
+
 def test_each_sampled_window_of_the_flow_equals_the_pipeline_run_on_it_alone(provider, day, alone, tmp_path):
     from probe_files import read_with_plugin
-    probes, aps, connections = read_with_plugin(day["probes"], day["aps"], day["connections"])
+    read = read_with_plugin(day["probes"], day["aps"], day["connections"])
     for index in SAMPLED:
-        window, theirs = day["windows"][index], alone[index]
-        result = run_window(probes, aps, window.start, window.end, FlowParameters(x_day=X_DAY), connections)
-        row = result.row
-        assert row["status"] == "mapped", row
-        assert row["p"] > 1000
-        assert row["clients_paper"] == pytest.approx(theirs["clients_paper"], rel=1e-9, abs=0)
-        assert row["clients_ml"] == pytest.approx(float(theirs["ml"].tags["TOTAL"]), rel=1e-9, abs=0)
-        assert [row["x"]] == pytest.approx(theirs["zone_x"], rel=1e-9, abs=0)
-        assert (row["a"], row["n"]) == pytest.approx((float(theirs["ml"].tags["A"]), float(theirs["ml"].tags["N"])),
-                                                     rel=1e-12)
-        for mine, reference in ((result.paper, theirs["paper"]), (result.ml, theirs["ml"])):
-            written = _as_written(mine, tmp_path / "mine.tif")
-            assert written.grid == replace(reference.grid, crs=written.grid.crs)
-            assert np.array_equal(written.values, reference.values), np.abs(written.values - reference.values).max()
+        row = _window_equals_the_pipeline(read, day["windows"][index], alone[index], FlowParameters(x_day=X_DAY),
+                                          tmp_path)
+        assert row["calibration_ml"] in ("ok", "uncertain")
+    window = day["windows"][SAMPLED[0]]
+    theirs = _pipeline(day, window, tmp_path / "counts", ML_ESTIMATOR=ESTIMATORS.index(COUNTS))
+    row = _window_equals_the_pipeline(read, window, theirs, FlowParameters(x_day=X_DAY, estimator=COUNTS), tmp_path)
+    assert (row["a_ml"], row["n_ml"], row["calibration_ml"]) == (row["a"], row["n"], "not calibrated")
+
+
+def test_a_window_mapped_with_the_radio_of_another_equals_the_pipeline_given_that_radio(provider, day, alone,
+                                                                                         tmp_path):
+    """The radio fitted at 12:00 (the model's RADIO_TABLE) maps 18:00: nothing is calibrated in either."""
+    from probe_files import read_with_plugin
+    read = read_with_plugin(day["probes"], day["aps"], day["connections"])
+    fitted = alone[SAMPLED[1]]
+    radio = _radio_table(fitted["radio"])
+    assert (radio.a, radio.n) == pytest.approx((float(fitted["ml"].tags["A"]), float(fitted["ml"].tags["N"])),
+                                               rel=1e-12)
+    window = day["windows"][SAMPLED[2]]
+    theirs = _pipeline(day, window, tmp_path / "given", RADIO=str(fitted["radio"]))
+    row = _window_equals_the_pipeline(read, window, theirs, FlowParameters(x_day=X_DAY, radio=radio), tmp_path)
+    assert (row["a"], row["n"], row["a_ml"], row["n_ml"]) == pytest.approx((radio.a, radio.n) * 2, rel=1e-12)
+    assert (row["calibration"], row["calibration_ml"]) == ("not calibrated", "not calibrated")
 
 
 def _season_parameters(day, folder, **more):
@@ -111,7 +155,7 @@ def _table(path):
 
 
 @pytest.fixture(scope="module")
-def season(provider, day, tmp_path_factory):
+def season(module_provider, day, tmp_path_factory):
     """The season tool on the day, on two local worker processes, with a chart and a layer definition."""
     import processing
     folder = tmp_path_factory.mktemp("season")

@@ -113,3 +113,21 @@ def test_a_window_the_tools_cannot_map_keeps_its_counts_and_says_why(site):
     assert (row["clients_paper"], row["clients_ml"], result.paper, result.ml) == (None, None, None, None)
     with pytest.raises(InputError, match="FLOW 'maps'"):
         FlowParameters(flow="maps")
+
+
+def test_with_a_radio_table_every_step_takes_its_radio_and_nothing_is_calibrated(site):
+    import json
+    from dataclasses import asdict
+
+    from wifidensity.algorithms.radio_table import RadioTable
+    ids = [i for i, indoor in zip(site.aps.ids, site.aps.indoor) if not indoor]
+    table = RadioTable.from_columns({"ap_id": ids, "gain_db": [0.5, -0.5] * (len(ids) // 2) + [0.0] * (len(ids) % 2),
+                                     "a": [-38.0] * len(ids), "n": [2.6] * len(ids), "sigma_rss": [3.0] * len(ids)})
+    parameters = FlowParameters(pixel_size=4.0, radio=table)
+    json.dumps(asdict(parameters))  # a season's fingerprint holds its parameters
+    row = run_window(site.probes, site.aps, START, END, parameters, site.connections).row
+    assert row["status"] == "mapped"
+    assert (row["a"], row["n"], row["a_ml"], row["n_ml"]) == (-38.0, 2.6, -38.0, 2.6)
+    assert (row["calibration"], row["calibration_ml"]) == ("not calibrated", "not calibrated")
+    with pytest.raises(InputError, match="ML_ESTIMATOR 'em' is unknown"):
+        FlowParameters(estimator="em")
