@@ -172,11 +172,11 @@ def ratio_squares(rss, mask, n):
     return np.where(mask, pathloss.squared_distance_ratio(rss[:, :1], rss, n), 0.0)
 
 
-def ratio_centroid(points, ratio2, mask):
+def ratio_centroid(ap_offsets, ratio2, mask):
     """Centroid of the APs that heard each emission weighted by 1 / d_i^2 as the RSS ratios imply: a point
     that always exists, near the strongest APs."""
     inverse = np.where(mask, 1.0 / np.where(mask, ratio2, 1.0), 0.0)
-    return _centroid(points[..., 0].T, points[..., 1].T, inverse.T).T
+    return _centroid(ap_offsets[..., 0].T, ap_offsets[..., 1].T, inverse.T).T
 
 
 def group_ratio_centroid(group, n):
@@ -186,21 +186,21 @@ def group_ratio_centroid(group, n):
 
 
 def local_frame(heard, ap_xy):
-    """(origin, points, rss, mask): AP positions relative to each emission's strongest AP (origin, (E, 2)),
+    """(origin, ap_offsets, rss, mask): AP positions relative to each emission's strongest AP (origin, (E, 2)),
     which keeps the squares of projected coordinates (~1e5 m) from eating the precision."""
     mask = heard.mask
     origin = ap_xy[heard.ap[:, 0]]
-    points = np.where(mask[..., None], ap_xy[np.maximum(heard.ap, 0)] - origin[:, None, :], 0.0)
-    return origin, points, np.where(mask, heard.rss, 0.0), mask
+    ap_offsets = np.where(mask[..., None], ap_xy[np.maximum(heard.ap, 0)] - origin[:, None, :], 0.0)
+    return origin, ap_offsets, np.where(mask, heard.rss, 0.0), mask
 
 
-def emission_model(xy, points, rss, mask, n):
+def emission_model(xy, ap_offsets, rss, mask, n):
     """Per-slot log-distance terms of the model, shared with the calibration.
 
     Returns (f, grad, log_d): f = RSS + 10 n log10 d (equal to A for a perfect fit), its gradient in x
     (E, K, 2) and log10 d, all zero in unused slots.
     """
-    offset = xy[:, None, :] - points
+    offset = xy[:, None, :] - ap_offsets
     dist2 = (offset ** 2).sum(axis=-1)
     log_d = np.where(mask, pathloss.log_distance(dist2), 0.0)
     f = np.where(mask, pathloss.implied_a(rss, log_d, n), 0.0)
@@ -208,10 +208,10 @@ def emission_model(xy, points, rss, mask, n):
     return f, grad, log_d
 
 
-def cost(xy, points, rss, mask, n, a=None, prior=None):
+def cost(xy, ap_offsets, rss, mask, n, a=None, prior=None):
     """The sum of squared residuals that ``refine`` minimises (same arguments as ``refine``)."""
     total = np.zeros(len(xy))
-    for rows, group in position_fit.groups(points, rss, mask, _per_row(a, len(xy)), prior):
+    for rows, group in position_fit.groups(ap_offsets, rss, mask, _per_row(a, len(xy)), prior):
         total[rows] = position_fit.evaluate(xy[rows, 0], xy[rows, 1], group, n)[position_fit.COST]
     return total
 
@@ -222,7 +222,7 @@ def solve2(h, g):
         return _solve2(h.transpose(1, 2, 0), g.T).T
 
 
-def refine(xy, points, rss, mask, n, a=None, prior=None):
+def refine(xy, ap_offsets, rss, mask, n, a=None, prior=None):
     """Fit each emission's position to the RSS of the APs that heard it (``mask``), from ``xy``: A eliminated,
     or fixed at ``a``; ``prior`` (centre (E, 2), weight (E,) in dB per metre) adds the pseudo-residuals
     weight * (x - centre) of a Gaussian position prior. Batched damped Newton (position_fit.fit).
@@ -233,7 +233,7 @@ def refine(xy, points, rss, mask, n, a=None, prior=None):
     a = _per_row(a, len(xy))
     fitted, rss_cost = xy.copy(), np.zeros(len(xy))
     level = np.full(len(xy), np.nan) if a is None else a.copy()
-    for rows, group in position_fit.groups(points, rss, mask, a, prior):
+    for rows, group in position_fit.groups(ap_offsets, rss, mask, a, prior):
         x, y, fields = position_fit.fit(xy[rows, 0], xy[rows, 1], group, n)
         fitted[rows, 0], fitted[rows, 1] = x, y
         rss_cost[rows], level[rows] = fields[position_fit.RSS_COST], fields[position_fit.LEVEL]

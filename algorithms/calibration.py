@@ -23,10 +23,9 @@ refits, subtracts the refits' mean shift (the bias the simulation reproduces) an
 Schur-complement standard errors. A fit is handed on only
 when it rests on 4+-AP emissions, converged, has a plausible n and an n standard error of at most MAX_N_STDERR.
 
-Measured (tests/unit/test_calibration.py, tests/realdata/test_unist_localization.py): exact on noise-free
-RSS; on a simulated 16-AP site with 3 dB noise n = 2.55 ± 0.24 for a true 2.6 (2.77 before the correction);
-on a 3-AP site the fit lands at n = 1.4 and is refused; on the UNIST campus capture (7.8 dB noise) it finds
-n = 2.59 ± 0.40 where the GPS distances give 1.58 (2.99 before the correction), and is refused.
+Measured in tests/unit/test_calibration.py (exact on noise-free RSS; simulated sites) and
+tests/realdata/test_unist_localization.py (refused on the UNIST capture); the figures are in the README's
+"Known limits".
 """
 from dataclasses import dataclass
 
@@ -99,8 +98,8 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT
                         f"{MIN_EMISSIONS} needed); kept A = {a:g} dBm, n = {n:g}.", int(chosen.sum()))
         return fit, first
     subset = apollonius.HeardEmissions(heard.label[chosen], heard.ap[chosen], heard.rss[chosen])
-    origin, points, rss, mask = apollonius.local_frame(subset, ap_xy)
-    fit, xy = _fit_from(first.xy[chosen] - origin, first.a_implied[chosen], n, points, rss, mask, progress)
+    origin, ap_offsets, rss, mask = apollonius.local_frame(subset, ap_xy)
+    fit, xy = _fit_from(first.xy[chosen] - origin, first.a_implied[chosen], n, ap_offsets, rss, mask, progress)
     if fit.status == OK:
         # Restart from a fresh Apollonius localization at the fitted n: a position stuck in the wrong one
         # of its two candidates would otherwise bias the fit. Where the fresh one is degenerate (e.g. run off
@@ -109,27 +108,27 @@ def calibrate(heard, ap_xy, n=DEFAULT_N, a=None, max_residual=apollonius.DEFAULT
         # "uncertain" and "not converged" with the iteration cap of the localization).
         restart = apollonius.localize(subset, ap_xy, fit.fitted_n)
         xy = np.where((restart.quality != apollonius.DEGENERATE)[:, None], restart.xy - origin, xy)
-        fit, xy = _fit_from(xy, restart.a_implied, fit.fitted_n, points, rss, mask, progress)
+        fit, xy = _fit_from(xy, restart.a_implied, fit.fitted_n, ap_offsets, rss, mask, progress)
     floor = float(np.nanmin(heard.rss)) if floor is None else float(floor)
     for _ in range(_CUTOFF_ROUNDS if fit.status == OK else 0):
-        fit, xy, mask = _refit_above_floor(fit, xy, points, rss, mask, floor, progress)
+        fit, xy, mask = _refit_above_floor(fit, xy, ap_offsets, rss, mask, floor, progress)
     if fit.status == OK:
-        _self_check(fit, points, xy, mask, floor, replicas, np.random.default_rng(seed))
+        _self_check(fit, ap_offsets, xy, mask, floor, replicas, np.random.default_rng(seed))
     fit = _judge(fit, a, n, redundant.sum() >= MIN_EMISSIONS)
     final = apollonius.localize(heard, ap_xy, fit.n, max_residual) if fit.accepted else first
     return fit, final
 
 
-def _refit_above_floor(fit, xy, points, rss, mask, floor, progress):
+def _refit_above_floor(fit, xy, ap_offsets, rss, mask, floor, progress):
     """Refit on the RSS values the fitted model puts at least CUTOFF_SDS noise sds above the floor, where
     the receivers' cut-off cannot have selected the noise; emissions left with fewer than 3 values drop out.
     Selecting on the model's prediction (not on the measured RSS) keeps the kept values unbiased."""
-    predicted = pathloss.rss_at_log(_log_distance(xy, points), fit.fitted_a, fit.fitted_n)
+    predicted = pathloss.rss_at_log(_log_distance(xy, ap_offsets), fit.fitted_a, fit.fitted_n)
     trusted = mask & (predicted >= floor + CUTOFF_SDS * fit.residual_sd)
     keep = trusted.sum(axis=1) >= 3
     if keep.sum() < MIN_EMISSIONS:
         return fit, xy, mask
-    trusted_fit, trusted_xy = _joint_fit(points[keep], rss[keep], trusted[keep], xy[keep], fit.fitted_a,
+    trusted_fit, trusted_xy = _joint_fit(ap_offsets[keep], rss[keep], trusted[keep], xy[keep], fit.fitted_a,
                                          fit.fitted_n, progress)
     if trusted_fit.status != OK:
         return fit, xy, mask
@@ -138,24 +137,24 @@ def _refit_above_floor(fit, xy, points, rss, mask, floor, progress):
     return trusted_fit, xy, trusted & keep[:, None]
 
 
-def _fit_from(xy, a_implied, n, points, rss, mask, progress):
+def _fit_from(xy, a_implied, n, ap_offsets, rss, mask, progress):
     """The joint fit started from Apollonius positions ``xy`` (local frame) and the median of their A_e."""
-    return _joint_fit(points, rss, mask, xy, float(np.nanmedian(a_implied)), n, progress)
+    return _joint_fit(ap_offsets, rss, mask, xy, float(np.nanmedian(a_implied)), n, progress)
 
 
-def _joint_fit(points, rss, mask, xy, a, n, progress):
+def _joint_fit(ap_offsets, rss, mask, xy, a, n, progress):
     """Variable-projection Gauss-Newton on (A, n); positions refined with A, n fixed at every step.
     Returns (Calibration, positions)."""
     theta = np.array([a, n], dtype=float)
     converged = False
     for iteration in range(1, _MAX_ITERATIONS + 1):
         progress.step(iteration / _MAX_ITERATIONS)
-        xy, _, _ = apollonius.refine(xy, points, rss, mask, theta[1], theta[0])
-        _, schur, gradient = _reduced_problem(xy, points, rss, mask, theta)
+        xy, _, _ = apollonius.refine(xy, ap_offsets, rss, mask, theta[1], theta[0])
+        _, schur, gradient = _reduced_problem(xy, ap_offsets, rss, mask, theta)
         step = _solve_or_nan(schur, gradient)
         if not np.all(np.isfinite(step)):
             break
-        theta, xy, moved = _line_search(theta, step, xy, points, rss, mask)
+        theta, xy, moved = _line_search(theta, step, xy, ap_offsets, rss, mask)
         if not moved:  # no step along the Gauss-Newton direction lowers the cost: at the minimum if it was small
             converged = abs(step[1]) < _N_STALL
             break
@@ -163,7 +162,7 @@ def _joint_fit(points, rss, mask, xy, a, n, progress):
             converged = True
             break
     dof = int(mask.sum()) - 2 * len(xy) - 2
-    cost, schur, _ = _reduced_problem(xy, points, rss, mask, theta)
+    cost, schur, _ = _reduced_problem(xy, ap_offsets, rss, mask, theta)
     variance = cost / dof if dof > 0 else np.nan
     cov = variance * _solve_or_nan(schur, np.eye(2))
     fit = Calibration(float(theta[0]), float(theta[1]), float(theta[0]), float(theta[1]),
@@ -172,9 +171,9 @@ def _joint_fit(points, rss, mask, xy, a, n, progress):
     return fit, xy
 
 
-def _reduced_problem(xy, points, rss, mask, theta):
+def _reduced_problem(xy, ap_offsets, rss, mask, theta):
     """Cost, Schur complement (2 x 2) and descent direction of (A, n) with the positions eliminated."""
-    f, grad_x, log_d = apollonius.emission_model(xy, points, rss, mask, theta[1])
+    f, grad_x, log_d = apollonius.emission_model(xy, ap_offsets, rss, mask, theta[1])
     residual = np.where(mask, f - theta[0], 0.0)
     jac_theta = np.where(mask[..., None], np.stack([-np.ones_like(log_d), pathloss.implied_a_slope(log_d)], axis=-1),
                          0.0)
@@ -190,21 +189,21 @@ def _reduced_problem(xy, points, rss, mask, theta):
     return float((residual ** 2).sum()), schur, gradient
 
 
-def _line_search(theta, step, xy, points, rss, mask):
+def _line_search(theta, step, xy, ap_offsets, rss, mask):
     """Halve the (A, n) step until the cost with re-refined positions drops (keeps the fit monotone).
     Returns (A and n, positions, whether a step was taken)."""
-    cost = _reduced_problem(xy, points, rss, mask, theta)[0]
+    cost = _reduced_problem(xy, ap_offsets, rss, mask, theta)[0]
     for _ in range(12):
         trial = theta + step
         if trial[1] > 0:
-            trial_xy, _, _ = apollonius.refine(xy, points, rss, mask, trial[1], trial[0])
-            if _reduced_problem(trial_xy, points, rss, mask, trial)[0] <= cost:
+            trial_xy, _, _ = apollonius.refine(xy, ap_offsets, rss, mask, trial[1], trial[0])
+            if _reduced_problem(trial_xy, ap_offsets, rss, mask, trial)[0] <= cost:
                 return trial, trial_xy, True
         step = step / 2.0
     return theta, xy, False
 
 
-def _self_check(fit, points, xy, mask, floor, replicas, rng):
+def _self_check(fit, ap_offsets, xy, mask, floor, replicas, rng):
     """Refit RSS simulated from the fit (same emissions and APs, fitted noise, values below ``floor`` redrawn
     as a receiver would not have kept them). The refits' mean shift estimates the fit's bias and is subtracted
     (a first-order parametric-bootstrap correction: on simulations it removes a third to two thirds of the
@@ -212,11 +211,11 @@ def _self_check(fit, points, xy, mask, floor, replicas, rng):
     """
     if replicas <= 0 or not np.isfinite(fit.residual_sd):
         return
-    mean = pathloss.rss_at_log(_log_distance(xy, points), fit.fitted_a, fit.fitted_n)
+    mean = pathloss.rss_at_log(_log_distance(xy, ap_offsets), fit.fitted_a, fit.fitted_n)
     refits = []
     for _ in range(replicas):
         rss = np.where(mask, _draw_above(mean, fit.residual_sd, floor, rng), 0.0)
-        refit, _ = _joint_fit(points, rss, mask, xy, fit.fitted_a, fit.fitted_n, SILENT)
+        refit, _ = _joint_fit(ap_offsets, rss, mask, xy, fit.fitted_a, fit.fitted_n, SILENT)
         refits.append((refit.fitted_a, refit.fitted_n))
     refits = np.array(refits)
     shift = refits.mean(axis=0) - (fit.fitted_a, fit.fitted_n)
@@ -238,8 +237,8 @@ def _draw_above(mean, sd, floor, rng, rounds=50):
     return np.maximum(draw, floor)
 
 
-def _log_distance(xy, points):
-    return pathloss.log_distance(((xy[:, None, :] - points) ** 2).sum(axis=-1))
+def _log_distance(xy, ap_offsets):
+    return pathloss.log_distance(((xy[:, None, :] - ap_offsets) ** 2).sum(axis=-1))
 
 
 def _solve_or_nan(matrix, rhs):

@@ -136,7 +136,7 @@ def _mapped(cr, counts, aps, parameters, row, zones, progress):
     run = localize_probes(kept, aps, DEFAULT_N if radio is None else radio.n,
                           emission=np.asarray(kept.extra["emission"]).astype(str),
                           progress=SubProgress(progress, 0.05, 0.5), **given)
-    region, _, _ = fiducial_region(good_points(run.points.xy, np.asarray(QUALITY_NAMES)[run.points.quality]),
+    region, _, _ = fiducial_region(good_points(run.located.xy, np.asarray(QUALITY_NAMES)[run.located.quality]),
                                    parameters.layer)
     fit = run.fit
     row.update(a=fit.a, n=fit.n, calibration=fit.status)
@@ -145,7 +145,7 @@ def _mapped(cr, counts, aps, parameters, row, zones, progress):
     if parameters.flow != ML:
         # the Localization tool writes a degenerate emission without a position, so the Counting tool never
         # reads it
-        placed = run.points.xy[run.points.quality != DEGENERATE]
+        placed = run.located.xy[run.located.quality != DEGENERATE]
         paper, row["x"] = _paper_map(kept, removed, counts, aps, fit, region.polygon, placed, parameters)
         row["clients_paper"] = paper.mass()
     progress.step(0.6)

@@ -15,13 +15,13 @@ from .emissions import group_emissions
 
 @dataclass
 class LocalizationRun:
-    """points: apollonius.Localization (one row per emission heard by 3+ known APs); time: first PR time
+    """located: apollonius.Localization (one row per emission heard by 3+ known APs); time: first PR time
     of each; fit: calibration.Calibration (the A, n to use, their standard errors, status and message);
     candidates: emissions heard by 3+ known APs; localized: those of GOOD quality; unknown_ap_ids: AP ids of
     the probe table that are not in the AP layer (their PRs are ignored); noise_sd (dB) and prior_sd (m): the
     position prior's weights (regularize.py), noise_sd 0 where no prior was applied."""
 
-    points: apollonius.Localization
+    located: apollonius.Localization
     time: np.ndarray
     fit: calibration.Calibration
     heard: apollonius.HeardEmissions
@@ -57,12 +57,12 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
                          "Check TOLERANCE (PRs of one emission must lie within it) and that the AP ids match.")
     progress.step(0.05)
     if calibrate:
-        fit, points = calibration.calibrate(heard, aps.xy, n, None, max_residual, progress=progress)
+        fit, located = calibration.calibrate(heard, aps.xy, n, None, max_residual, progress=progress)
     else:
-        points = apollonius.localize(heard, aps.xy, n, max_residual)
-        good = points.good
-        implied = float(np.mean(points.a_implied[good])) if good.any() else float("nan")
-        a_stderr = float(np.std(points.a_implied[good]) / np.sqrt(good.sum())) if good.sum() > 1 else float("nan")
+        located = apollonius.localize(heard, aps.xy, n, max_residual)
+        good = located.good
+        implied = float(np.mean(located.a_implied[good])) if good.any() else float("nan")
+        a_stderr = float(np.std(located.a_implied[good]) / np.sqrt(good.sum())) if good.sum() > 1 else float("nan")
         said = f"the mean implied by the {int(good.sum())} good localizations"
         message = (f"n = {n:g} as given; A = {implied:.2f} dBm is {said}." if a is None else
                    f"A = {a:.2f} dBm and n = {n:g} as given ({said} is {implied:.2f} dBm).")
@@ -70,9 +70,9 @@ def localize_probes(probes, aps, n, calibrate=True, max_residual=apollonius.DEFA
                                       "not calibrated", message, int(good.sum()), float("nan"))
     noise_sd, prior_sd = 0.0, float("nan")
     if prior:
-        points, noise_sd, prior_sd = regularize.regularize(points, heard, aps.xy, fit.n, max_residual)
-    return LocalizationRun(points, _first_time(emission, probes.time, heard.label), fit, heard, len(heard),
-                           int(points.good.sum()), unknown, noise_sd, prior_sd)
+        located, noise_sd, prior_sd = regularize.regularize(located, heard, aps.xy, fit.n, max_residual)
+    return LocalizationRun(located, _first_time(emission, probes.time, heard.label), fit, heard, len(heard),
+                           int(located.good.sum()), unknown, noise_sd, prior_sd)
 
 
 def _first_time(emission, time, labels):
@@ -84,8 +84,8 @@ def _first_time(emission, time, labels):
 
 def log_distance_and_rss(run, ap_xy):
     """(log10 distance, RSS) of every PR of the good localizations, for the RSS-vs-distance plot."""
-    good = run.points.good
+    good = run.located.good
     ap = run.heard.ap[good]
     mask = ap >= 0
-    offset = run.points.xy[good][:, None, :] - ap_xy[np.maximum(ap, 0)]
+    offset = run.located.xy[good][:, None, :] - ap_xy[np.maximum(ap, 0)]
     return pathloss.log_distance((offset ** 2).sum(axis=-1))[mask], run.heard.rss[good][mask]

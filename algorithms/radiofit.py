@@ -384,10 +384,10 @@ def starting_radio(patterns, ap_xy, n, floor, width):
     a = np.nan
     if many.sum() >= MIN_PATTERNS:
         heard = apollonius.HeardEmissions(np.flatnonzero(many), patterns.ap[many], patterns.rss[many])
-        points = apollonius.localize(heard, ap_xy, n)
-        good = points.good & np.isfinite(points.a_implied)
+        located = apollonius.localize(heard, ap_xy, n)
+        good = located.good & np.isfinite(located.a_implied)
         if good.sum() >= MIN_PATTERNS:
-            a = float(np.average(points.a_implied[good], weights=patterns.count[many][good]))
+            a = float(np.average(located.a_implied[good], weights=patterns.count[many][good]))
     if not np.isfinite(a):
         a = floor - rss_at(2.0 * regularize.prior_sd(ap_xy), 0.0, n)
     return Radio.make(a, n, START_SIGMA, len(ap_xy), floor=floor, width=width, reception=START_RECEPTION)

@@ -1,8 +1,8 @@
 """Positions for noisy captures: the Apollonius fit with a weak Gaussian position prior (beyond the paper).
 
 Why: with A eliminated, an emission's position rests on RSS ratios alone, and these say little when the RSS
-noise is large. On the UNIST campus capture (about 6 dB of noise) the pure Apollonius points lie further from
-the GPS truth than the strongest sensor does. The remedy is the maximum a posteriori position
+noise is large. On the UNIST campus capture the pure Apollonius points lie further from the GPS truth than
+the strongest sensor does. The remedy is the maximum a posteriori position
 
     minimise over x   sum_i (RSS_i - A_e + 10 n log10 |x - p_i|)^2 / sigma^2  +  |x - c|^2 / s^2
 
@@ -19,12 +19,9 @@ The prior weighs in only as much as the data are noisy. Noise-free data give sig
 exact. Where no emission is heard by 4+ APs the noise cannot be measured, and the positions stay pure
 Apollonius.
 
-Measured (tests/unit/test_regularize.py, tests/realdata/test_unist_localization.py), median errors:
-16 APs 50 m apart with 3 dB noise, 7.4 m pure and 7.1 m with the prior; 16 APs 80 m apart with 6 dB noise,
-47.5 m pure, 32.9 m with the prior, 35.3 m for the strongest AP; UNIST capture at the default n = 2.5,
-42.7 m pure, 34.4 m with the prior, 38.1 m for the strongest sensor. The measured sigma runs low on noisy
-data (3.9 dB for 6 dB: the receivers' floor cuts the noisiest values), so the prior is weighted
-conservatively.
+Measured in tests/unit/test_regularize.py (simulated sites) and tests/realdata/test_unist_localization.py; the
+figures are in the README's "Known limits". The measured sigma runs low on noisy data (the receivers' floor
+cuts the noisiest values), so the prior is weighted conservatively.
 """
 import numpy as np
 
@@ -33,14 +30,14 @@ from . import apollonius, position_fit
 MIN_REDUNDANT = 10
 
 
-def noise_sd(points):
+def noise_sd(located):
     """RSS noise sd (dB) from the Apollonius residuals of the emissions heard by 4+ APs (0 with fewer than
     MIN_REDUNDANT of them): sqrt(sum k rms^2 / sum (k - 3))."""
-    redundant = (points.n_aps >= 4) & (points.quality != apollonius.DEGENERATE) & np.isfinite(points.residual)
+    redundant = (located.n_aps >= 4) & (located.quality != apollonius.DEGENERATE) & np.isfinite(located.residual)
     if redundant.sum() < MIN_REDUNDANT:
         return 0.0
-    k = points.n_aps[redundant]
-    return float(np.sqrt(np.sum(k * points.residual[redundant] ** 2) / np.sum(k - 3)))
+    k = located.n_aps[redundant]
+    return float(np.sqrt(np.sum(k * located.residual[redundant] ** 2) / np.sum(k - 3)))
 
 
 def prior_sd(ap_xy):
@@ -53,21 +50,21 @@ def prior_sd(ap_xy):
     return 0.5 * float(np.median(gap.min(axis=1)))
 
 
-def regularize(points, heard, ap_xy, n, max_residual=apollonius.DEFAULT_MAX_RESIDUAL, hull_margin=0.0):
-    """MAP positions for the apollonius.Localization ``points`` of ``heard`` at exponent ``n``.
+def regularize(located, heard, ap_xy, n, max_residual=apollonius.DEFAULT_MAX_RESIDUAL, hull_margin=0.0):
+    """MAP positions for the apollonius.Localization ``located`` of ``heard`` at exponent ``n``.
 
     Each emission is refined from its Apollonius point and from the prior's centre; the lower posterior
     cost wins. Degenerate emissions are left as they are. Returns (Localization, sigma dB, s m).
     """
-    sigma, scale = noise_sd(points), prior_sd(ap_xy)
-    rows = np.flatnonzero(points.quality != apollonius.DEGENERATE)
+    sigma, scale = noise_sd(located), prior_sd(ap_xy)
+    rows = np.flatnonzero(located.quality != apollonius.DEGENERATE)
     if sigma == 0.0 or not np.isfinite(scale) or len(rows) == 0:
-        return points, sigma, scale
-    result = apollonius.Localization(points.label, points.xy.copy(), points.residual.copy(),
-                                     points.a_implied.copy(), points.quality.copy(), points.n_aps)
+        return located, sigma, scale
+    result = apollonius.Localization(located.label, located.xy.copy(), located.residual.copy(),
+                                     located.a_implied.copy(), located.quality.copy(), located.n_aps)
     for group_rows, origin, group in apollonius.dense_groups(heard, ap_xy, rows):
         xy, result.residual[group_rows], result.a_implied[group_rows] = \
-            _posterior_mode(group, points.xy[group_rows] - origin, n, sigma / scale)
+            _posterior_mode(group, located.xy[group_rows] - origin, n, sigma / scale)
         result.xy[group_rows] = xy + origin
     result.quality[rows] = apollonius.grade(result.xy[rows], result.residual[rows], result.a_implied[rows], ap_xy,
                                             max_residual, hull_margin)

@@ -2,6 +2,7 @@
 import gc
 import importlib
 import os
+import re
 import traceback
 
 from qgis.core import QgsCsException, QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingParameterNumber
@@ -23,12 +24,14 @@ TAGS = ["wifi", "probe requests", "mac randomization", "density", "crowd", "occu
 
 def help_page(name):
     """The help page resources/help/<name>.html as the dialog shows it: each paragraph on one line (the dialog
-    turns every source line break into a paragraph break) and its link to references.html made absolute (the
-    panel has no base folder; a browser opening the page from helpUrl() follows the relative link)."""
+    turns every source line break into a paragraph break), without the page's leading title (the dialog heads
+    the panel with the tool's name already) and its link to references.html made absolute (the panel has no
+    base folder; a browser opening the page from helpUrl() follows the relative link)."""
     page = HELP_DIR / f"{name}.html"
     if not page.exists():
         return ""
     text = " ".join(line.strip() for line in page.read_text(encoding="utf-8").splitlines())
+    text = re.sub(r"^\s*<h3>.*?</h3>\s*", "", text, count=1)
     return text.replace('href="references.html"',
                         f'href="{QUrl.fromLocalFile(str(HELP_DIR / "references.html")).toString()}"')
 

@@ -131,7 +131,7 @@ class LocalizeAlgorithm(WifiDensityAlgorithm):
         impossible RSS at 1 m) has no geometry and no x, y: it is not a position, and would stretch the layer's
         extent over continents. ``time`` is a DateTime for the Temporal Controller; ``time_iso`` keeps the
         microseconds."""
-        points = run.points
+        points = run.located
         xy = np.where((points.quality == DEGENERATE)[:, None], np.nan, points.xy)
         degenerate = int((points.quality == DEGENERATE).sum())
         if degenerate:

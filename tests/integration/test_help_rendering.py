@@ -121,6 +121,20 @@ def test_the_help_panel_reads_in_whole_sentences(help_panel, algorithm_id):
 
 
 @pytest.mark.parametrize("algorithm_id", algorithm_ids())
+def test_the_help_panel_names_the_tool_once(help_panel, algorithm_id):
+    """The dialog heads the panel with the tool's name; the page must not add its own title (a heading of level 1
+    to 3, as its h3) under it: its sections are h4."""
+    name = QgsApplication.processingRegistry().createAlgorithmById(algorithm_id).displayName()
+    titles = []
+    block = help_panel(algorithm_id).begin()
+    while block.isValid():
+        if 0 < block.blockFormat().headingLevel() <= 3:
+            titles.append(block.text().strip())
+        block = block.next()
+    assert titles == [name]
+
+
+@pytest.mark.parametrize("algorithm_id", algorithm_ids())
 def test_the_help_panel_speaks_of_the_paper_not_of_our_paperwork(help_panel, algorithm_id):
     text = help_panel(algorithm_id).toPlainText()
     assert [pattern.pattern for pattern in PAPERWORK if pattern.search(text)] == []

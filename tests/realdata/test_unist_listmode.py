@@ -63,7 +63,7 @@ def _median_error(unist, **options):
     run = localization.localize_probes(unist["probes"], unist["aps"], 2.5, tolerance=0.5, **options)
     fixed = np.array([t in unist["gps"] for t in run.time])
     truth = np.array([unist["gps"][t] for t in run.time[fixed]])
-    return float(np.median(np.hypot(*(run.points.xy[fixed] - truth).T)))
+    return float(np.median(np.hypot(*(run.located.xy[fixed] - truth).T)))
 
 
 def _gps_gains(unist):

@@ -152,8 +152,8 @@ def test_gains_make_localization_better_where_sensors_differ():
     def median_error(gains):
         run = localization.localize_probes(site.probes, site.aps, 2.6, calibrate=False, prior=False, gains=gains,
                                            emission=site.probes.extra["true_emission"])
-        good = run.points.good
-        return float(np.median(np.hypot(*(run.points.xy[good] - truth[run.points.label[good]]).T)))
+        good = run.located.good
+        return float(np.median(np.hypot(*(run.located.xy[good] - truth[run.located.label[good]]).T)))
 
     plain, corrected = median_error(None), median_error(np.array([5.0, -5.0, 3.0, -3.0, 4.0, -4.0]))
     print(f"\nmedian localization error: {plain:.1f} m without gains, {corrected:.1f} m with the true gains")
