@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import warnings
 import zipfile
 from contextlib import contextmanager
 from dataclasses import replace
@@ -64,6 +65,16 @@ def run_on_dask(jobs, collect, progress, workers=0, scheduler=None):
 
 @contextmanager
 def _client(distributed, workers, scheduler):
+    with warnings.catch_warnings():
+        # Debian 12's distributed 2022.12 calls an event-loop method tornado 6.2 deprecates; the warning, printed
+        # in the tool's log, is about those two libraries, not about the run
+        warnings.filterwarnings("ignore", message="make_current is deprecated", category=DeprecationWarning)
+        with _connected(distributed, workers, scheduler) as client:
+            yield client
+
+
+@contextmanager
+def _connected(distributed, workers, scheduler):
     cluster = None
     if scheduler:
         try:

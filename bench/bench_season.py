@@ -14,6 +14,10 @@ The week: the sample site, 56 windows of 3 h from Monday 00:00 UTC, crowds follo
    that begin with it (the same two workers, already up), total time over windows, best of two alternated runs.
 
     .venv/bin/python bench/bench_season.py [--loop-windows K] [--season engine|qgis_process] [--weeks W]
+                                           [--estimator list-mode|counts]
+
+``--estimator`` is the maximum-likelihood map's (ML_ESTIMATOR, the same in the season and the loop; default
+list-mode, which fits the radio in every window); ``--weeks 0`` leaves out step 4.
 
 Prints each figure and the ratios (targets: loop / season >= 5 on 2 cores; 4-week / 1-week <= 1.2), in wall
 seconds and, since a shared machine's load moves wall times, in CPU seconds too (this process, the workers'
@@ -58,27 +62,25 @@ def iso(seconds):
     return str(to_iso([seconds])[0])
 
 
-def season_engine(files, windows, folder, **where):
+def season_engine(files, windows, folder, parameters, **where):
     """The season as the tool runs it: the files read once, then the engine. Returns (seconds, read s, report,
     CPU seconds: this process's and the windows' in the workers)."""
     from probe_files import read_with_plugin
 
-    from wifidensity.algorithms.flow import FlowParameters
     from wifidensity.algorithms.season import SortedProbes, run_season
     began, cpu = time.perf_counter(), time.process_time()
     probes, aps, connections = read_with_plugin(files["PROBES"], files["APS"], files["CONNECTIONS"])
     read = time.perf_counter() - began
-    report = run_season(SortedProbes(probes), aps, windows, folder, FlowParameters(x_day=X_DAY), connections,
-                        **where)
+    report = run_season(SortedProbes(probes), aps, windows, folder, parameters, connections, **where)
     return time.perf_counter() - began, read, report, time.process_time() - cpu + sum(report.seconds)
 
 
-def season_tool(cli, files, windows, folder):
+def season_tool(cli, files, windows, folder, model):
     """``qgis_process.bin run wifidensity:season`` on the week (the tool's frozen parameter names)."""
     began = time.perf_counter()
     code, _, log = cli.run("wifidensity:season", **files, START=iso(windows[0].start), END=iso(windows[-1].end),
                            WINDOW_HOURS=3, X_DAY=X_DAY, WORKERS=WORKERS, OUTPUT_FOLDER=str(folder),
-                           TABLE=str(folder / "season.csv"))
+                           TABLE=str(folder / "season.csv"), **model)
     if code != 0:
         sys.exit(f"wifidensity:season failed (is the tool there yet?):\n{log[-2000:]}")
     return time.perf_counter() - began, None, None, float("nan")
@@ -89,7 +91,7 @@ def children_cpu():
     return times.children_user + times.children_system
 
 
-def pipeline_loop(cli, files, windows, folder):
+def pipeline_loop(cli, files, windows, folder, model):
     """The README's loop, one qgis_process.bin call per window; returns the seconds and CPU seconds of each."""
     seconds, cpu = [], []
     for window in windows:
@@ -100,7 +102,7 @@ def pipeline_loop(cli, files, windows, folder):
                    "count:ZONES": out / "zones.gpkg", "reassemble:SUMMARY": out / "summary.gpkg"}
         began, used = time.perf_counter(), children_cpu()
         code, _, log = cli.run("wifidensity:pipeline", **files, START=iso(window.start), END=iso(window.end),
-                               X_DAY=X_DAY, **outputs)
+                               X_DAY=X_DAY, **outputs, **model)
         seconds.append(time.perf_counter() - began)
         cpu.append(children_cpu() - used)
         if code != 0:
@@ -122,7 +124,7 @@ def same_maps(loop_folder, season_folder, windows):
     return True
 
 
-def model_window_cpu(files, window, folder):
+def model_window_cpu(files, window, folder, model):
     """CPU seconds of wifidensity:pipeline through processing.run here on a table holding only ``window``."""
     import processing
     from probe_files import read_with_plugin, write_probe_table
@@ -135,16 +137,15 @@ def model_window_cpu(files, window, folder):
         ("localize:LOCALIZATIONS", ".gpkg"), ("count:ZONES", ".gpkg"), ("reassemble:SUMMARY", ".gpkg"))}
     began = time.process_time()
     processing.run("wifidensity:pipeline", {**files, "PROBES": alone, "START": iso(window.start),
-                                            "END": iso(window.end), "X_DAY": X_DAY, **outputs})
+                                            "END": iso(window.end), "X_DAY": X_DAY, **outputs, **model})
     return time.process_time() - began
 
 
-def per_window_cost(week_probes, aps, connections, windows, folder, scheduler):
+def per_window_cost(week_probes, aps, connections, windows, folder, scheduler, parameters):
     """(seconds, CPU seconds here and in the workers) per window of a season on ``scheduler``."""
-    from wifidensity.algorithms.flow import FlowParameters
     from wifidensity.algorithms.season import SortedProbes, run_season
     began, cpu = time.perf_counter(), time.process_time()
-    report = run_season(SortedProbes(week_probes), aps, windows, folder, FlowParameters(x_day=X_DAY), connections,
+    report = run_season(SortedProbes(week_probes), aps, windows, folder, parameters, connections,
                         scheduler=scheduler)
     used = time.process_time() - cpu + sum(report.seconds)
     return (time.perf_counter() - began) / len(windows), used / len(windows)
@@ -155,13 +156,16 @@ def main():
     options.add_argument("--loop-windows", type=int, default=4, help="windows of the loop to time (default 4)")
     options.add_argument("--season", choices=("engine", "qgis_process"), default="engine")
     options.add_argument("--weeks", type=int, default=4, help="length of the long table (default 4 weeks)")
+    options.add_argument("--estimator", choices=("list-mode", "counts"), default="list-mode")
     arguments = options.parse_args()
     app, provider = start_processing()
-    import distributed
     from qgis_cli import QgisProcess
 
-    from wifidensity.algorithms.dask_runner import local_cluster
+    from wifidensity.algorithms.flow import ESTIMATORS, FlowParameters
     from wifidensity.algorithms.season import SortedProbes, season_windows
+    parameters = FlowParameters(x_day=X_DAY, estimator=arguments.estimator)
+    model = {"ML_ESTIMATOR": ESTIMATORS.index(arguments.estimator)}
+    print(f"maximum-likelihood estimator: {arguments.estimator}")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         began = time.perf_counter()
@@ -175,19 +179,20 @@ def main():
         cli = QgisProcess(folder / "qgis")
         season_folder = folder / "season"
         if arguments.season == "engine":
-            season, read, report, season_cpu = season_engine(files, windows, season_folder, workers=WORKERS)
+            season, read, report, season_cpu = season_engine(files, windows, season_folder, parameters,
+                                                             workers=WORKERS)
             print(f"season (engine, WORKERS={WORKERS}): {season:.1f} s = {season / len(windows):.2f} s per window "
                   f"(reading the table once {read:.1f} s); CPU per window in the workers: median "
                   f"{statistics.median(report.seconds):.2f} s, max {max(report.seconds):.2f} s; "
                   f"{len(report.unmapped)} windows not mapped, {len(report.empty)} empty")
         else:
-            season, _, _, season_cpu = season_tool(cli, files, windows, season_folder)
+            season, _, _, season_cpu = season_tool(cli, files, windows, season_folder, model)
             print(f"season (qgis_process.bin run wifidensity:season, WORKERS={WORKERS}): {season:.1f} s")
 
         step = max(1, len(windows) // max(1, arguments.loop_windows))
         sampled = [w for w, count in zip(windows[step // 2::step], counts[step // 2::step]) if count][
             :arguments.loop_windows]
-        loop, loop_cpu = pipeline_loop(cli, files, sampled, folder / "loop")
+        loop, loop_cpu = pipeline_loop(cli, files, sampled, folder / "loop", model)
         loop_total = statistics.mean(loop) * len(windows)
         equal = same_maps(folder / "loop", season_folder, sampled) if arguments.season == "engine" else "n/a"
         print(f"loop (qgis_process.bin run wifidensity:pipeline per window): {len(sampled)} windows timed, "
@@ -198,26 +203,35 @@ def main():
               f"{statistics.mean(loop_cpu) * len(windows) / season_cpu:.1f}")
 
         typical = windows[int(abs(counts - 20_000).argmin())]
-        model_cpu = model_window_cpu(files, typical, folder)
+        model_cpu = model_window_cpu(files, typical, folder, model)
         flow_cpu = report.seconds[report.computed.index(typical)] if arguments.season == "engine" else float("nan")
         print(f"one window ({int(counts[windows.index(typical)]):,} PRs, 1 m pixels, FLOW=both): the model through "
               f"processing.run {model_cpu:.2f} s of work, the flow {flow_cpu:.2f} s (target <= 1.5)")
 
-        longer = simulated_weeks(arguments.weeks, seed=1)  # its first week is the week above
-        costs = {"short": [], "long": []}
-        with local_cluster(distributed, WORKERS) as cluster:
-            for attempt in range(2):  # alternated, best of two: the machine's load drifts
-                for name, probes in (("short", week[0]), ("long", longer[0])):
-                    costs[name].append(per_window_cost(probes, week[1], week[2], windows,
-                                                       folder / f"{name}{attempt}", cluster.scheduler_address))
-        (short, short_cpu), (long, long_cpu) = ([min(values) for values in zip(*costs[name])]
-                                                for name in ("short", "long"))
-        print(f"one window's cost, the week's windows from a 1-week table ({len(week[0]):,} PRs): {short:.2f} s, "
-              f"from a {arguments.weeks}-week table holding it ({len(longer[0]):,} PRs): {long:.2f} s; ratio "
-              f"{long / short:.2f} (target <= 1.2); in CPU seconds {short_cpu:.2f} and {long_cpu:.2f}: ratio "
-              f"{long_cpu / short_cpu:.2f} (best of two alternated runs)")
+        if arguments.weeks:
+            flat_cost(arguments.weeks, week, windows, folder, parameters)
     del provider
     app.exitQgis()
+
+
+def flat_cost(weeks, week, windows, folder, parameters):
+    """Step 4: one window's cost in a 1-week table and in a ``weeks``-week table beginning with it."""
+    import distributed
+
+    from wifidensity.algorithms.dask_runner import local_cluster
+    longer = simulated_weeks(weeks, seed=1)  # its first week is the week above
+    costs = {"short": [], "long": []}
+    with local_cluster(distributed, WORKERS) as cluster:
+        for attempt in range(2):  # alternated, best of two: the machine's load drifts
+            for name, probes in (("short", week[0]), ("long", longer[0])):
+                costs[name].append(per_window_cost(probes, week[1], week[2], windows, folder / f"{name}{attempt}",
+                                                   cluster.scheduler_address, parameters))
+    (short, short_cpu), (long, long_cpu) = ([min(values) for values in zip(*costs[name])]
+                                            for name in ("short", "long"))
+    print(f"one window's cost, the week's windows from a 1-week table ({len(week[0]):,} PRs): {short:.2f} s, "
+          f"from a {weeks}-week table holding it ({len(longer[0]):,} PRs): {long:.2f} s; ratio "
+          f"{long / short:.2f} (target <= 1.2); in CPU seconds {short_cpu:.2f} and {long_cpu:.2f}: ratio "
+          f"{long_cpu / short_cpu:.2f} (best of two alternated runs)")
 
 
 if __name__ == "__main__":
