@@ -12,12 +12,14 @@ import concurrent.futures as cf
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
 import tempfile
 import warnings
 import zipfile
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from .core.errors import Cancelled, InputError
@@ -49,7 +51,8 @@ def run_on_dask(jobs, collect, progress, workers=0, scheduler=None):
                         break
                     # the rows go straight to a worker, not through the scheduler, and the task follows them
                     rows = client.scatter(job.rows, hash=False)
-                    in_flight[executor.submit(compute_window_of, replace(job, rows=None), rows)] = (job.window, rows)
+                    in_flight[_submit(client, executor, partial(compute_window_of, replace(job, rows=None)), rows)] = \
+                        (job.window, rows)
                 if progress.is_cancelled():
                     raise Cancelled()
                 if not in_flight:
@@ -61,6 +64,21 @@ def run_on_dask(jobs, collect, progress, workers=0, scheduler=None):
         finally:
             for future in in_flight:
                 future.cancel()
+
+
+def _submit(client, executor, task, *futures):
+    """``task(*futures)`` on a worker (``task``: a functools.partial), with a task graph the scheduler can read
+    without this package.
+
+    Since distributed 2023.4 (Debian 13 ships 2024.12) the scheduler unpickles the graph it receives, and a
+    scheduler started with dask-scheduler has no copy of this package: only the workers get it (ship_code). So
+    ``task`` travels pickled inside bytes, a worker unpickles it (pickle.loads) and a second task calls it
+    through ``functools.partial.__call__`` (operator.call would need Python 3.11; dask.utils.apply is taken apart
+    by distributed, which treats its first argument as the function itself, not as a key to resolve). The
+    scheduler sees only standard-library functions, bytes and futures. Returns the executor's future of the
+    call."""
+    unpickled = client.submit(pickle.loads, pickle.dumps(task), pure=False)
+    return executor.submit(partial.__call__, unpickled, *futures)
 
 
 @contextmanager

@@ -30,7 +30,8 @@ cp -a /usr/local/share/ca-certificates/. "$base/usr/local/share/ca-certificates/
 work=$base/home/ci
 rm -rf "$work" && mkdir -p "$work"
 git clone -q "$project" "$work/project"
-[ -d "$project/../shared" ] && cp -a "$project/../shared" "$work/shared"
+# the contents, so that a shared/ that is a symbolic link on the host is a real folder in the chroot
+[ -d "$project/../shared" ] && mkdir -p "$work/shared" && cp -a "$project/../shared/." "$work/shared/"
 mount -t proc proc "$base/proc"
 mount --bind /dev "$base/dev"
 cleanup() {

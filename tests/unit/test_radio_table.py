@@ -39,7 +39,7 @@ def test_a_fit_goes_to_columns_and_comes_back_the_same():
 def test_numbers_read_as_text_and_flags_as_integers_give_the_same_table():
     """A CSV read through GDAL holds every value as text; a GeoPackage holds booleans as 0/1."""
     table = RadioTable.of_fit(_fit(), IDS, [1000, 500, 60])
-    as_text = {name: np.array([("" if isinstance(v, float) and np.isnan(v) else repr(v) if isinstance(v, float)
+    as_text = {name: np.array([("" if isinstance(v, float) and np.isnan(v) else repr(float(v)) if isinstance(v, float)
                                 else str(int(v)) if isinstance(v, (bool, np.bool_)) else str(v)) for v in values],
                               dtype=object)
                for name, values in table.columns().items()}
