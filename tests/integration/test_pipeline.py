@@ -1,9 +1,11 @@
-"""The shipped pipeline model, from raw tables to the client map, on a simulated site (issue 5 acceptance).
+"""The shipped pipeline model, from raw tables to the client map, on a simulated site.
 
 Oracle: the simulation's truth. X_DAY is the *configured* mean emission rate of a client (emissions made, heard
 or not), not something measured on the captured data, so the count's error is real: emissions nobody heard and
 the PRs the tools set apart both show in it.
 """
+from pathlib import Path
+
 import numpy as np
 import pytest
 from qgis.core import QgsApplication, QgsVectorLayer
@@ -100,6 +102,30 @@ def test_pipeline_runs_from_the_command_line(site, qgis_cli, tmp_path):
     estimated = read_density(str(tmp_path / "clients.tif")).mass()
     true_clients = sum(len(site["truth_xy"][kind]) for kind in RANDOMISING)
     assert abs(estimated / true_clients - 1.0) < 0.10, (estimated, true_clients)
+
+
+@pytest.mark.qgis_process
+@pytest.mark.parametrize("named", [{}, {"FLOW": 1, "mldensity:ML_CLIENT_MAP": "ml_clients.tif"}],
+                         ids=["only PROBES and APS", "FLOW=1 and only the ML map"])
+def test_the_pipeline_needs_no_output_named_from_the_command_line(site, qgis_cli, tmp_path, named):
+    outputs = {name: str(tmp_path / value) if name.endswith("MAP") else value for name, value in named.items()}
+    code, result, log = qgis_cli.run("wifidensity:pipeline", PROBES=site["OUTPUT"], APS=site["AP_LAYER"],
+                                     X_DAY=X_DAY, **outputs)
+    assert code == 0 and result is not None, log[-3000:]
+    assert all(Path(path).exists() for name, path in outputs.items() if name.endswith("MAP"))
+
+
+def test_any_one_output_named_is_written_and_the_others_go_to_temporary_files(site, tmp_path):
+    import processing
+    model = QgsApplication.processingRegistry().createAlgorithmById("wifidensity:pipeline")
+    destinations = model.destinationParameterDefinitions()
+    assert len(destinations) >= 6
+    for destination in destinations:
+        path = tmp_path / f"{destination.name().replace(':', '_')}.{destination.defaultFileExtension()}"
+        result = processing.run("wifidensity:pipeline", {"PROBES": site["OUTPUT"], "APS": site["AP_LAYER"],
+                                                        "X_DAY": X_DAY, destination.name(): str(path)})
+        assert path.exists() and path.stat().st_size > 0, destination.name()
+        assert str(result[destination.name()]).split("|")[0] == str(path)
 
 
 def _meaning(model):
