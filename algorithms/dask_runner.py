@@ -148,7 +148,9 @@ def local_cluster(distributed, workers):
 def ship_code(client):
     """Give every worker of ``client`` (and those joining later) this package's QGIS-free code."""
     upload = require("distributed.diagnostics.plugin").UploadFile
-    client.register_worker_plugin(upload(str(code_zip())), name=f"{PACKAGE}-code")
+    # register_plugin since distributed 2023.9 (Debian 13), register_worker_plugin before (Debian 12)
+    register = getattr(client, "register_plugin", None) or client.register_worker_plugin
+    register(upload(str(code_zip())), name=f"{PACKAGE}-code")
 
 
 def code_zip():

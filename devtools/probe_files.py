@@ -47,7 +47,7 @@ def write_ap_layer(path, aps, epsg):
         feature = ogr.Feature(layer.GetLayerDefn())
         feature.SetField("ap_id", str(ap_id))
         feature.SetField("indoor", int(bool(indoor)))
-        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({x!r} {y!r})"))
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({float(x)!r} {float(y)!r})"))
         layer.CreateFeature(feature)
     dataset = None
     return str(path)
