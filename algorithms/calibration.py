@@ -165,8 +165,10 @@ def _joint_fit(ap_offsets, rss, mask, xy, a, n, progress):
     cost, schur, _ = _reduced_problem(xy, ap_offsets, rss, mask, theta)
     variance = cost / dof if dof > 0 else np.nan
     cov = variance * _solve_or_nan(schur, np.eye(2))
+    # an indefinite Schur complement (a saddle, not a minimum) has no standard error: NaN, and the fit is refused
+    a_stderr, n_stderr = (float(np.sqrt(v)) if v >= 0 else np.nan for v in np.diag(cov))
     fit = Calibration(float(theta[0]), float(theta[1]), float(theta[0]), float(theta[1]),
-                      float(np.sqrt(cov[0, 0])), float(np.sqrt(cov[1, 1])), OK if converged else NOT_CONVERGED,
+                      a_stderr, n_stderr, OK if converged else NOT_CONVERGED,
                       "", len(xy), float(np.sqrt(variance)))
     return fit, xy
 

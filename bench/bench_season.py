@@ -14,10 +14,12 @@ The week: the sample site, 56 windows of 3 h from Monday 00:00 UTC, crowds follo
    that begin with it (the same two workers, already up), total time over windows, best of two alternated runs.
 
     .venv/bin/python bench/bench_season.py [--loop-windows K] [--season engine|qgis_process] [--weeks W]
-                                           [--estimator list-mode|counts]
+                                           [--estimator list-mode|counts] [--radio]
 
 ``--estimator`` is the maximum-likelihood map's (ML_ESTIMATOR, the same in the season and the loop; default
-list-mode, which fits the radio in every window); ``--weeks 0`` leaves out step 4.
+list-mode, which fits the radio in every window); ``--radio`` fits the radio once, with the pipeline on the
+busiest window (its mldensity:RADIO_TABLE), and gives it to the season and to the loop (RADIO), as the README
+suggests for long seasons; ``--weeks 0`` leaves out step 4.
 
 Prints each figure and the ratios (targets: loop / season >= 5 on 2 cores; 4-week / 1-week <= 1.2), in wall
 seconds and, since a shared machine's load moves wall times, in CPU seconds too (this process, the workers'
@@ -84,6 +86,16 @@ def season_tool(cli, files, windows, folder, model):
     if code != 0:
         sys.exit(f"wifidensity:season failed (is the tool there yet?):\n{log[-2000:]}")
     return time.perf_counter() - began, None, None, float("nan")
+
+
+def fitted_radio(files, window, folder):
+    """The pipeline's radio table of ``window`` (processing.run here): its path and its RadioTable."""
+    import processing
+    from probe_files import read_radio_table_file
+    path = folder / "radio.gpkg"
+    processing.run("wifidensity:pipeline", {**files, "START": iso(window.start), "END": iso(window.end),
+                                            "X_DAY": X_DAY, "mldensity:RADIO_TABLE": str(path)})
+    return str(path), read_radio_table_file(path)
 
 
 def children_cpu():
@@ -157,6 +169,7 @@ def main():
     options.add_argument("--season", choices=("engine", "qgis_process"), default="engine")
     options.add_argument("--weeks", type=int, default=4, help="length of the long table (default 4 weeks)")
     options.add_argument("--estimator", choices=("list-mode", "counts"), default="list-mode")
+    options.add_argument("--radio", action="store_true", help="one radio for the week, fitted on its busiest window")
     arguments = options.parse_args()
     app, provider = start_processing()
     from qgis_cli import QgisProcess
@@ -176,6 +189,12 @@ def main():
         print(f"week: {len(windows)} windows, {len(week[0]):,} PRs (mean {counts.mean():,.0f}, max {counts.max():,} "
               f"per window), simulated and written in {time.perf_counter() - began:.0f} s")
 
+        if arguments.radio:
+            busiest = windows[int(counts.argmax())]
+            model["RADIO"], radio = fitted_radio(files, busiest, folder)
+            parameters = replace(parameters, radio=radio)
+            print(f"radio fitted on {busiest.stamp} ({counts.max():,} PRs), given to every window: A = {radio.a:.2f} "
+                  f"dBm, n = {radio.n:.3f} ({radio.status})")
         cli = QgisProcess(folder / "qgis")
         season_folder = folder / "season"
         if arguments.season == "engine":

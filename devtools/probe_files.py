@@ -79,3 +79,16 @@ def read_with_plugin(probes, aps, connections=None, indoor_field="indoor"):
     macs = read_columns(registry.algorithmById("wifidensity:preprocess").create(), {"CONNECTIONS": str(connections)},
                         "CONNECTIONS", context, ["mac"])["mac"]
     return table, access_points, text_column(macs, "mac", "CONNECTIONS_MAC_FIELD")
+
+
+def read_radio_table_file(path):
+    """A radio table file (the pipeline's mldensity:RADIO_TABLE) as the tools read it: every field of every row, in
+    order, as a radio_table.RadioTable."""
+    from qgis.core import QgsVectorLayer
+
+    from wifidensity.algorithms.radio_table import RadioTable
+    layer = QgsVectorLayer(str(path), "radio", "ogr")
+    names = [name for name in layer.fields().names() if name != "fid"]
+    rows = [[None if hasattr(f[name], "isNull") and f[name].isNull() else f[name] for name in names]
+            for f in layer.getFeatures()]
+    return RadioTable.from_columns({name: np.array(column, dtype=object) for name, column in zip(names, zip(*rows))})

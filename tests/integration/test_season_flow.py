@@ -18,7 +18,6 @@ import pytest
 from wifidensity.algorithms.core.geotiff import read_density, write_density
 from wifidensity.algorithms.core.timeparse import to_iso
 from wifidensity.algorithms.flow import COUNTS, ESTIMATORS, TABLE_FIELDS, FlowParameters, run_window
-from wifidensity.algorithms.radio_table import RadioTable
 from wifidensity.algorithms.reassemble import WHOLE_MAP
 from wifidensity.algorithms.season import season_windows
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
@@ -79,16 +78,6 @@ def _when(seconds):
     return QDateTime.fromMSecsSinceEpoch(int(seconds * 1000), Qt.UTC)
 
 
-def _radio_table(path):
-    """A radio table file as the tools read it (every field of every row, in order)."""
-    from qgis.core import QgsVectorLayer
-    layer = QgsVectorLayer(str(path), "radio", "ogr")
-    names = [name for name in layer.fields().names() if name != "fid"]
-    rows = [[None if hasattr(f[name], "isNull") and f[name].isNull() else f[name] for name in names]
-            for f in layer.getFeatures()]
-    return RadioTable.from_columns({name: np.array(column, dtype=object) for name, column in zip(names, zip(*rows))})
-
-
 def _as_written(density, path):
     write_density(str(path), density)
     return read_density(str(path))
@@ -130,10 +119,10 @@ def test_each_sampled_window_of_the_flow_equals_the_pipeline_run_on_it_alone(pro
 def test_a_window_mapped_with_the_radio_of_another_equals_the_pipeline_given_that_radio(provider, day, alone,
                                                                                          tmp_path):
     """The radio fitted at 12:00 (the model's RADIO_TABLE) maps 18:00: nothing is calibrated in either."""
-    from probe_files import read_with_plugin
+    from probe_files import read_radio_table_file, read_with_plugin
     read = read_with_plugin(day["probes"], day["aps"], day["connections"])
     fitted = alone[SAMPLED[1]]
-    radio = _radio_table(fitted["radio"])
+    radio = read_radio_table_file(fitted["radio"])
     assert (radio.a, radio.n) == pytest.approx((float(fitted["ml"].tags["A"]), float(fitted["ml"].tags["N"])),
                                                rel=1e-12)
     window = day["windows"][SAMPLED[2]]
