@@ -1,7 +1,7 @@
 """The science of the WiFi client density toolkit: numpy/scipy/shapely/rasterio/pyproj, no QGIS.
 
 Every formula of Yang, Ahriz & Denby, Sensors 2023, 23(13), 6142 ("the paper") lives here once; the plumbing
-every tool shares (errors, progress, records, grids and GeoTIFFs, masks, CRS, times, checks, hashing,
+every tool shares (errors, progress, records, grids and GeoTIFFs, masks, CRS, times, checks, hashing, BLAS-free sums,
 smoothing) is in ``core``. The tools and where they live:
 
 =====================================  ===============================================  ========================

@@ -31,6 +31,7 @@ from . import apollonius
 from .core.errors import InputError
 from .core.optional import require
 from .core.progress import SILENT
+from .core.summation import dot
 from .pathloss import log_distance, log_distance_from_rss
 from .radio import log_miss, log_report
 
@@ -356,13 +357,13 @@ def mlem(pairs, patterns, cells, sieve, f, iterations, progress=SILENT):
     usable = (normaliser > 0) & cells.mask
     history = np.zeros(iterations)
     count = patterns.count
-    constant = float(count @ np.where(np.isfinite(pairs.log_scale), pairs.log_scale, 0.0))
+    constant = dot(count, np.where(np.isfinite(pairs.log_scale), pairs.log_scale, 0.0))
     for iteration in range(iterations):
         progress.step(iteration / iterations)
         lam = sieve.forward(f).ravel()[cells.index]
         z = pairs.matrix @ lam
         ratio = np.divide(count, z, out=np.zeros_like(z), where=z > 0)
-        history[iteration] = float(count[z > 0] @ np.log(z[z > 0])) + constant - float(lam @ pairs.heard)
+        history[iteration] = dot(count[z > 0], np.log(z[z > 0])) + constant - dot(lam, pairs.heard)
         back = pairs.transpose @ ratio
         f = np.where(usable, f * sieve.adjoint(cells.to_grid(back)) / np.where(usable, normaliser, 1.0), 0.0)
     return f, history
@@ -372,7 +373,7 @@ def log_likelihood(pairs, patterns, lam):
     """The window's log-likelihood sum_p count_p log Z_p - sum_c lambda_c S_c (up to a constant)."""
     z = pairs.matrix @ lam
     seen = z > 0
-    return float(patterns.count[seen] @ (np.log(z[seen]) + pairs.log_scale[seen])) - float(lam @ pairs.heard)
+    return dot(patterns.count[seen], np.log(z[seen]) + pairs.log_scale[seen]) - dot(lam, pairs.heard)
 
 
 def posterior_weights(pairs, patterns, lam):

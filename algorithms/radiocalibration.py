@@ -25,6 +25,7 @@ import numpy as np
 
 from . import radiofit
 from .core.progress import SILENT
+from .core.summation import dot, matmul
 from .pathloss import implied_a, log_distance_from_rss, rss_at_log
 from .radio import Radio
 
@@ -180,7 +181,8 @@ def _standard_errors(fit, progress):
             errors["sigma"] = float(sd[i] * radio.sigma)
     if "a" in names:
         row = params.a_gradient()                    # A from the optimiser's vector (it holds the RSS at range)
-        errors["a"] = float(np.sqrt(max(row @ cov @ row, 0.0))) if np.all(np.isfinite(cov)) else float("nan")
+        errors["a"] = float(np.sqrt(max(dot(row, matmul(cov, row[:, None])[:, 0]), 0.0))) if np.all(np.isfinite(cov)) \
+            else float("nan")
     logit = [i for i, name in enumerate(names) if name == "logit_p"]
     if logit:
         p = radio.reception[:len(logit)]

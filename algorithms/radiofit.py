@@ -30,6 +30,7 @@ import numpy as np
 from . import apollonius, listmode, regularize
 from .core.optional import require
 from .core.progress import SILENT
+from .core.summation import dot, matmul
 from .pathloss import implied_a, implied_a_slope, log_distance_from_rss, rss_at, rss_at_log
 from .radio import Radio, log_miss, log_report
 
@@ -173,9 +174,9 @@ def radio_objective(table, radio):
     value, d_mu, d_sigma = log_report(table.heard_rss, radio.mean(table.heard_log_d, ap), sigma, radio.width)
     per_ap = np.bincount(ap, weights=w, minlength=aps)
     wd, ws = w * d_mu, w * d_sigma
-    total = float(w @ value) + float(per_ap @ np.log(radio.reception))
-    d_a, d_n = wd.sum(), float(ws @ by_n) - float(wd @ implied_a_slope(table.heard_log_d))
-    d_s = float(ws @ by_sigma)
+    total = dot(w, value) + dot(per_ap, np.log(radio.reception))
+    d_a, d_n = wd.sum(), dot(ws, by_n) - dot(wd, implied_a_slope(table.heard_log_d))
+    d_s = dot(ws, by_sigma)
     d_p = per_ap / radio.reception
     d_gain = np.bincount(ap, weights=wd, minlength=aps)
 
@@ -184,10 +185,10 @@ def radio_objective(table, radio):
     m_value, m_mu, m_sigma, m_p = log_miss(radio.mean(table.missed_log_d, ap), radio.floor[ap], sigma,
                                            radio.width, radio.reception[ap])
     um, us = u * m_mu, u * m_sigma
-    total += float(u @ m_value)
+    total += dot(u, m_value)
     d_a += um.sum()
-    d_n += float(us @ by_n) - float(um @ implied_a_slope(table.missed_log_d))
-    d_s += float(us @ by_sigma)
+    d_n += dot(us, by_n) - dot(um, implied_a_slope(table.missed_log_d))
+    d_s += dot(us, by_sigma)
     d_p = d_p + np.bincount(ap, weights=u * m_p, minlength=aps)
     d_gain = d_gain + np.bincount(ap, weights=um, minlength=aps)
     return total, (float(d_a), float(d_n), d_s, d_p, d_gain)
@@ -200,7 +201,7 @@ def _curvature(table, radio, params):
     per_ap = np.bincount(table.heard_ap, weights=w, minlength=params.aps)
     slope = implied_a_slope(table.heard_log_d) - implied_a_slope(params.log_range)
     variance = radio.sigma ** 2
-    spread = float(w @ slope ** 2)
+    spread = dot(w, slope ** 2)
     parts = {"a": w.sum() / variance, "n": spread / variance, "log_sigma": 2.0 * w.sum()}
     diagonal = [parts[name] for name in params.names() if name in parts]
     if params.p_size:
@@ -352,8 +353,8 @@ def covariance(fit):
         return np.full_like(information, np.nan)
     if gains.any():
         centre = np.eye(gains.sum()) - 1.0 / gains.sum()
-        cov[np.ix_(gains, gains)] = centre @ cov[np.ix_(gains, gains)] @ centre
-        cov[np.ix_(gains, ~gains)] = centre @ cov[np.ix_(gains, ~gains)]
+        cov[np.ix_(gains, gains)] = matmul(matmul(centre, cov[np.ix_(gains, gains)]), centre)
+        cov[np.ix_(gains, ~gains)] = matmul(centre, cov[np.ix_(gains, ~gains)])
         cov[np.ix_(~gains, gains)] = cov[np.ix_(gains, ~gains)].T
     if np.any(np.diag(cov) <= 0):
         return np.full_like(cov, np.nan)
