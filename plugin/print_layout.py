@@ -19,6 +19,7 @@ from qgis.core import (
     QgsTextFormat,
     QgsUnitTypes,
 )
+from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QFont
 
 from ..algorithms.core.errors import InputError
@@ -152,10 +153,11 @@ def _north_arrow(layout, page_top=0.0):
 
 
 def export_png(layout, path, dpi=110):
-    """Write the layout as a PNG; raises OSError when it cannot be written."""
-    settings = QgsLayoutExporter.ImageExportSettings()
-    settings.dpi = dpi
-    if QgsLayoutExporter(layout).exportToImage(str(path), settings) != QgsLayoutExporter.Success:
+    """Write the layout's first page as a PNG; raises OSError when it cannot be written. The page is rendered to
+    an image and saved, not exported with exportToImage: that one georeferences its output through GDAL, whose
+    PNG driver cannot update a file, and prints an ERROR for every picture."""
+    image = QgsLayoutExporter(layout).renderPageToImage(0, QSize(), dpi)
+    if image.isNull() or not image.save(str(path), "PNG"):
         raise OSError(f"could not write the image {path}")
     return path
 
