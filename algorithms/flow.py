@@ -36,10 +36,10 @@ from .fiducial import DEFAULT_LAYER, fiducial_region, good_points
 from .filtering import split_probes
 from .listmode_density import listmode_client_map
 from .localization import localize_probes
-from .mldensity import ml_client_map
+from .mldensity import ml_client_map, without_indoor_aps
 from .pathloss import DEFAULT_N, DEFAULT_SIGMA_RSS
 from .preprocess import preprocess
-from .radio_table import NOT_CALIBRATED
+from .radio_table import NOT_CALIBRATED, RadioTable, prs_heard
 from .reassemble import clients, smoothed, zone_summary, zone_x_from
 from .renormalize import renormalize
 from .zone_counts import count_site, zone_table
@@ -83,12 +83,15 @@ class FlowParameters:
 class WindowResult:
     """row: the window's TABLE row (TABLE_FIELDS; start and end in seconds since 1970 UTC; totals None when
     not mapped); paper, ml: the client maps (core.geotiff.Density) FLOW asked for, else None; zone_rows: per
-    zone of ZONES, {'zone', 'clients_paper', 'clients_ml'} from the maps as their GeoTIFFs hold them."""
+    zone of ZONES, {'zone', 'clients_paper', 'clients_ml'} from the maps as their GeoTIFFs hold them; radio: the
+    radio_table.RadioTable the ML map fitted here (what the pipeline writes as mldensity:RADIO_TABLE), None when
+    it fitted none."""
 
     row: dict
     paper: object = None
     ml: object = None
     zone_rows: list = field(default_factory=list)
+    radio: object = None
 
 
 def empty_row(start, end, status=EMPTY):
@@ -141,7 +144,7 @@ def _mapped(cr, counts, aps, parameters, row, zones, progress):
     fit = run.fit
     row.update(a=fit.a, n=fit.n, calibration=fit.status)
     hours = counts["WINDOW_HOURS"]
-    paper = ml = None
+    paper = ml = fitted_radio = None
     if parameters.flow != ML:
         # the Localization tool writes a degenerate emission without a position, so the Counting tool never
         # reads it
@@ -156,8 +159,11 @@ def _mapped(cr, counts, aps, parameters, row, zones, progress):
                    calibration_ml=NOT_CALIBRATED if fitted is None else fitted.status)
         if row["x"] is None:
             row["x"] = ml.x
+        if fitted is not None:
+            outdoor_aps = without_indoor_aps(cr.ap_id, aps)[1]
+            fitted_radio = RadioTable.of_fit(fitted, outdoor_aps.ids, prs_heard(cr.ap_id, outdoor_aps))
         ml = ml.density
-    return WindowResult(row, paper, ml, _zone_rows(zones, paper, ml))
+    return WindowResult(row, paper, ml, _zone_rows(zones, paper, ml), fitted_radio)
 
 
 def _ml_map(cr, aps, x, fit, parameters, progress):

@@ -195,6 +195,13 @@ class RadioTable:
         return Radio.make(self.a, self.n, self.sigma, len(aps), floor, width, self._gains(aps, False), reception)
 
 
+def prs_heard(probe_ap_ids, aps):
+    """The PRs each AP of ``aps`` heard, from the AP id of every PR: the table's ``prs``."""
+    probe_ap_ids = np.asarray(probe_ap_ids).astype(str)
+    return np.array([np.count_nonzero(probe_ap_ids == ap_id) for ap_id in np.asarray(aps.ids).astype(str)],
+                    dtype=float)
+
+
 def _ap_id(value):
     """An AP id as text; a whole number read as a float (1.0) is the id '1'."""
     if value is None:

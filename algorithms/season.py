@@ -9,6 +9,9 @@ process writes them to the output folder, each under a temporary name renamed on
 of the window (its row and a fingerprint of the inputs). A window counts as done when its record and maps
 are there and the fingerprint matches, so a crash or a cancel leaves only complete windows and the next run
 finishes the rest.
+
+With the self-calibrating maximum-likelihood map and no radio table, the radio is fitted once, on the busiest
+window, and every window is mapped with it (season_radio.py), unless ``radio_once`` is off.
 """
 import hashlib
 import json
@@ -27,10 +30,13 @@ from .core.privacy import anonymise
 from .core.progress import SILENT, SubProgress
 from .flow import BOTH, EMPTY, MAPPED, ML, PAPER, FlowParameters, empty_row, run_window
 from .reassemble import WHOLE_MAP
+from .season_radio import RECORD as RADIO_RECORD
+from .season_radio import fit_season_radio, needs_fitting, radio_record, stored_radio
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 RECORDS = ".season"        # sub-folder of the output folder: a record per finished window, files being written
 PARTIAL = ".partial"       # suffix of a file being written
+RADIO_SHARE = 0.1          # of the progress bar, for fitting the season's radio
 
 
 @dataclass(frozen=True)
@@ -152,7 +158,9 @@ def compute_window_of(job, rows):
 class SeasonReport:
     """rows: the TABLE, one row per window (and per zone with zones), in time order; computed, skipped (already
     complete), empty (no PR) and unmapped windows (the tools' message in their row's status); by_worker:
-    windows computed per worker process; seconds: CPU seconds of each computed window."""
+    windows computed per worker process; seconds: CPU seconds of each computed window; radio: the
+    season_radio.SeasonRadio every window was mapped with, None when the windows had their own or a given one;
+    radio_failed: the radio was to be fitted once but its window could not be mapped."""
 
     rows: list
     computed: list = field(default_factory=list)
@@ -161,6 +169,8 @@ class SeasonReport:
     unmapped: list = field(default_factory=list)
     by_worker: dict = field(default_factory=dict)
     seconds: list = field(default_factory=list)
+    radio: object = None
+    radio_failed: bool = False
 
 
 def code_files():
@@ -192,7 +202,7 @@ def fingerprint(aps, parameters, connections=None, zones=()):
 class SeasonFolder:
     """The output folder: the maps under their final names and a record per finished window in RECORDS."""
 
-    def __init__(self, folder, fingerprint, overwrite=False):
+    def __init__(self, folder, fingerprint=None, overwrite=False):
         self.folder = Path(folder)
         self.records = self.folder / RECORDS
         self.records.mkdir(parents=True, exist_ok=True)
@@ -213,6 +223,13 @@ class SeasonFolder:
             return None
         return WindowOutput(record["row"], record["zone_rows"], {}, record["worker"], record["seconds"])
 
+    def season_radio(self, inputs):
+        """The season's radio recorded by a run with the same ``inputs``, or None (always None to overwrite)."""
+        return None if self.overwrite else stored_radio(self.records, inputs)
+
+    def store_radio(self, radio, inputs):
+        self._write(self.records / RADIO_RECORD, radio_record(radio, inputs))
+
     def store(self, window, output):
         """Write the maps (each complete before it gets its name), then the window's record."""
         for name, data in output.maps.items():
@@ -229,24 +246,33 @@ class SeasonFolder:
 
 
 def run_season(source, aps, windows, folder, parameters=None, connections=None, zones=(), workers=0,
-               scheduler=None, overwrite=False, progress=SILENT):
+               scheduler=None, overwrite=False, radio_once=True, progress=SILENT):
     """Run the pipeline's flow on every window of ``windows`` (season_windows) into ``folder``.
 
     source: SortedProbes (a table read once) or probe_db.PostgresProbes (rows selected by the database);
     aps: records.AccessPoints in a metric CRS with indoor flags; zones: [(name, shapely polygon in the APs'
     CRS)]; workers: 0 runs the windows in this process, N > 0 on a local Dask cluster of N worker processes;
-    scheduler: the address of a running Dask scheduler ('tcp://host:8786'), used instead when given.
+    scheduler: the address of a running Dask scheduler ('tcp://host:8786'), used instead when given;
+    radio_once: fit the list-mode map's radio once for the season (season_radio.py), not in every window.
     progress advances per finished window; a cancel stops submitting, drops the pending windows and raises
     core.errors.Cancelled (the finished windows stay). Returns a SeasonReport.
     """
     parameters = parameters or FlowParameters()
     if connections is not None:  # hashed here like the probe table's MACs, so no raw address leaves this process
         connections = anonymise(connections, parameters.secret)
-    store = SeasonFolder(folder, fingerprint(aps, parameters, connections, zones), overwrite)
-    zones = tuple((str(name), shape) for name, shape in zones)
+    store = SeasonFolder(folder, overwrite=overwrite)
     report = SeasonReport([])
-    outputs = {}
     counts = source.counts(windows)
+    if radio_once and needs_fitting(parameters) and counts.any():
+        report.radio = _season_radio(source, aps, windows, counts, parameters, connections, zones, store,
+                                     progress.part(0.0, RADIO_SHARE))
+        report.radio_failed = report.radio is None
+        progress = progress.part(RADIO_SHARE, 1.0)
+        if report.radio is not None:
+            parameters = replace(parameters, radio=report.radio.table)
+    store.fingerprint = fingerprint(aps, parameters, connections, zones)
+    zones = tuple((str(name), shape) for name, shape in zones)
+    outputs = {}
     todo = []
     for window, count in zip(windows, counts):
         if count == 0:
@@ -286,6 +312,19 @@ def run_season(source, aps, windows, folder, parameters=None, connections=None, 
             report.unmapped.append(window)
         report.rows.extend(_table_rows(output, [name for name, _ in zones]))
     return report
+
+
+def _season_radio(source, aps, windows, counts, parameters, connections, zones, store, progress):
+    """The season_radio.SeasonRadio of an earlier run into ``store`` with the same inputs, else fitted now and
+    recorded there; None when the busiest window cannot be mapped."""
+    inputs = fingerprint(aps, parameters, connections, zones)
+    radio = store.season_radio(inputs)
+    if radio is None:
+        radio = fit_season_radio(source, aps, windows, counts, parameters, connections, progress)
+        if radio is not None:
+            store.store_radio(radio, inputs)
+    progress.step(1.0)
+    return radio
 
 
 def _table_rows(output, zone_names):

@@ -18,7 +18,7 @@ from ...algorithms.listmode_density import given_radio, listmode_client_map
 from ...algorithms.mldensity import DEFAULT_ITERATIONS, DEFAULT_SIEVE, ml_client_map, without_indoor_aps
 from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ...algorithms.radio import Radio
-from ...algorithms.radio_table import NOT_CALIBRATED, RadioTable
+from ...algorithms.radio_table import NOT_CALIBRATED, RadioTable, prs_heard
 from ...algorithms.sitecheck import self_check
 from .. import parameters as params
 from .. import qgis_enums
@@ -222,7 +222,7 @@ class MLDensityAlgorithm(WifiDensityAlgorithm):
     @staticmethod
     def _radio_used(result, outdoor_aps, ap_ids, table, given):
         """The RadioTable of the radio the map used, over the outdoor APs, with the PRs each heard here."""
-        prs = np.array([np.count_nonzero(ap_ids == i) for i in outdoor_aps.ids.astype(str)], dtype=float)
+        prs = prs_heard(ap_ids, outdoor_aps)
         estimate = result.estimate
         fit = getattr(estimate, "fit", None)
         if fit is not None:

@@ -31,13 +31,14 @@ from ..base import WifiDensityAlgorithm, is_given
 from ..charts import time_chart
 from ..layers import read_access_points, read_polygon_features
 from ..probe_tables import read_probes
-from ..radio_io import read_radio_table, report_radio_table
+from ..radio_io import TRUSTED, read_radio_table, report_radio_table, write_radio_table
 from ..season_layers import write_layer_definition
 from ..table_output import write_table
 from .preprocess import connections_parameters, read_connections
 
 ZONES, ZONE_NAME_FIELD, WORKERS, SCHEDULER, OVERWRITE = "ZONES", "ZONE_NAME_FIELD", "WORKERS", "SCHEDULER", \
     "OVERWRITE"
+RADIO_ONCE, RADIO_TABLE = "RADIO_ONCE", "RADIO_TABLE"
 OUTPUT_FOLDER, TABLE, CHART, LAYER_DEFINITION = "OUTPUT_FOLDER", "TABLE", "CHART", "LAYER_DEFINITION"
 DAY = 86400.0
 MAP_GROUPS = {PAPER: "Clients, the paper's flow", ML: "Clients, maximum likelihood"}
@@ -67,7 +68,14 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
         self.addParameter(params.number(params.WINDOW_HOURS, self.tr("Window length (hours)"), 3.0, minimum=0.01))
         for parameter in connections_parameters(self.tr):
             self.addParameter(parameter)
-        for parameter in [params.pipeline_radio(), *params.pipeline_choices()]:
+        self.addParameter(params.pipeline_radio())
+        self.add(QgsProcessingParameterBoolean(
+            RADIO_ONCE, self.tr("Fit the radio once, on the window with the most PRs"), True),
+            self.tr("The self-calibrating maximum-likelihood map fits the radio (A, n, sigma, gains, reception) on "
+                    "the busiest window, and every window is mapped with it, as the pipeline is when given that "
+                    "radio table; it costs one fit instead of one per window. Off: every window fits its own, as "
+                    "the pipeline run on it alone does. Not used with a radio table or the counts estimator."))
+        for parameter in params.pipeline_choices():
             self.addParameter(parameter)
         self.addParameter(params.source(
             ZONES, self.tr("Zones to count clients in (polygons, optional)"), [qgis_enums.POLYGONS], optional=True,
@@ -95,6 +103,9 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
                          "start in UTC; keep the folder to resume or extend the season."))
         self.addParameter(QgsProcessingParameterFeatureSink(TABLE, self.tr("Season table (a row per window)"),
                                                             qgis_enums.VECTOR))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            RADIO_TABLE, self.tr("Radio the windows were mapped with (one point per AP; a RADIO for later runs)"),
+            qgis_enums.VECTOR, optional=True, createByDefault=False))
         self.addParameter(QgsProcessingParameterFileDestination(
             CHART, self.tr("Chart of clients per window"), self.tr("PNG images (*.png)"), optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
@@ -120,12 +131,15 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
                              f"on {workers} worker processes." if workers else "in this process."))
         report = run_season(source, aps, windows, folder, flow, read_connections(self, parameters, context), zones,
                             workers, scheduler, self.parameterAsBoolean(parameters, OVERWRITE, context),
+                            self.parameterAsBoolean(parameters, RADIO_ONCE, context),
                             self.progress(feedback, 10.0, 95.0))
+        self._log_radio(report, feedback)
         self._log(report, feedback)
         outputs = {OUTPUT_FOLDER: str(folder), "WINDOWS": len(windows), "COMPUTED": len(report.computed),
                    "SKIPPED": len(report.skipped), "EMPTY": len(report.empty), "UNMAPPED": len(report.unmapped)}
         columns = season_columns(report.rows, bool(zones))
         outputs[TABLE] = write_table(self, parameters, context, TABLE, columns, self.progress(feedback, 95.0, 97.0))
+        outputs[RADIO_TABLE] = self._radio_table(parameters, context, report, aps, crs, feedback)
         outputs[CHART] = self._chart(parameters, context, report.rows, flow.flow)
         outputs[LAYER_DEFINITION] = self._layers(parameters, context, folder, windows, flow.flow)
         return outputs
@@ -214,6 +228,31 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
         return workers, scheduler
 
     # ----- outputs -----
+    @staticmethod
+    def _log_radio(report, feedback):
+        if report.radio_failed:
+            feedback.pushWarning("The radio could not be fitted on the window with the most PRs (see its status "
+                                 "below): every window fitted its own.")
+        radio = report.radio
+        if radio is None:
+            return
+        table = radio.table
+        feedback.pushInfo(f"The radio was fitted once{' (by the earlier run into this folder)' if radio.reused else ''}"
+                          f", on the window {_iso(radio.start)} - {_iso(radio.end)} ({radio.prs:,} PRs): "
+                          f"{table.status}, A = {table.a:.2f} dBm, n = {table.n:.3g}, sigma = {table.sigma:.2f} dB. "
+                          "Every window is mapped with it, as the pipeline is when given it as RADIO (the "
+                          "RADIO_TABLE output).")
+        if table.status not in TRUSTED:
+            feedback.pushWarning(f"That calibration is '{table.status}': its window's data do not determine A and n "
+                                 "separately (the maps change little along the ridge they leave). Check them before "
+                                 "handing the radio table to other tools.")
+
+    def _radio_table(self, parameters, context, report, aps, crs, feedback):
+        if report.radio is None or not is_given(parameters, RADIO_TABLE):
+            return None
+        return write_radio_table(self, parameters, context, RADIO_TABLE, report.radio.table, aps, crs,
+                                 self.progress(feedback, 97.0, 98.0))
+
     def _log(self, report, feedback):
         done = f"{len(report.computed)} windows computed"
         if report.seconds:

@@ -6,7 +6,10 @@ worker processes, writes a time-enabled layer definition, and resumes after a ca
 The model's numbers are read from its outputs: the Reassembly summary's whole-map row (the tool's CLIENTS), the
 zones' X (the Counting tool's), the ML map's tags (its total, and the A and n it used) and the Localization
 tool's A and n among the children's results. Windows run with the defaults (the list-mode estimator fitting its
-radio), with the counts estimator, and with a radio table (the model's own RADIO_TABLE of another window).
+radio), with the counts estimator, and with a radio table (the model's own RADIO_TABLE of another window). The
+season tool fits the radio once, on its busiest window, to the model's own RADIO_TABLE of that window, and its
+windows equal the model's given that table as RADIO; with RADIO_ONCE off they equal the model's at its
+defaults.
 """
 import csv
 import json
@@ -19,7 +22,8 @@ from wifidensity.algorithms.core.geotiff import read_density, write_density
 from wifidensity.algorithms.core.timeparse import to_iso
 from wifidensity.algorithms.flow import COUNTS, ESTIMATORS, TABLE_FIELDS, FlowParameters, run_window
 from wifidensity.algorithms.reassemble import WHOLE_MAP
-from wifidensity.algorithms.season import season_windows
+from wifidensity.algorithms.season import RECORDS, season_windows
+from wifidensity.algorithms.season_radio import RECORD as RADIO_RECORD
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
 
 WINDOWS = 8          # one day of 3-hour windows from 00:00 UTC
@@ -149,23 +153,68 @@ def season(module_provider, day, tmp_path_factory):
     import processing
     folder = tmp_path_factory.mktemp("season")
     result = processing.run("wifidensity:season", _season_parameters(
-        day, folder, WORKERS=2, CHART=str(folder / "season.png"), LAYER_DEFINITION=str(folder / "season.qlr")))
-    return {"folder": folder, "result": result, "rows": _table(folder / "season.csv")}
+        day, folder, WORKERS=2, CHART=str(folder / "season.png"), LAYER_DEFINITION=str(folder / "season.qlr"),
+        RADIO_TABLE=str(folder / "radio.gpkg")))
+    return {"folder": folder, "result": result, "rows": _table(folder / "season.csv"), "radio": folder / "radio.gpkg"}
 
 
-def test_the_season_tool_gives_a_row_per_window_and_the_pipeline_s_totals_and_maps(day, alone, season):
+@pytest.fixture(scope="module")
+def given_season_radio(module_provider, day, season, tmp_path_factory):
+    """The pipeline's outputs on each sampled window alone, given the season's radio table as RADIO."""
+    return {index: _pipeline(day, day["windows"][index], tmp_path_factory.mktemp(f"given{index}"),
+                             RADIO=str(season["radio"])) for index in SAMPLED}
+
+
+def _busiest(day):
+    times = day["table"].time
+    counts = [np.count_nonzero((times >= w.start) & (times < w.end)) for w in day["windows"]]
+    return int(np.argmax(counts))
+
+
+def test_the_season_tool_gives_a_row_per_window_and_the_pipeline_s_totals_and_maps(day, given_season_radio,
+                                                                                     season):
+    """Each window as the pipeline maps it alone when given the season's radio table (RADIO)."""
     rows, folder = season["rows"], season["folder"]
     assert season["result"]["WINDOWS"] == WINDOWS == len(rows)
     assert list(rows[0]) == list(TABLE_FIELDS)
     assert [row["start"] for row in rows] == [_iso(w.start)[:23] + "Z" for w in day["windows"]]
     assert season["result"]["COMPUTED"] + season["result"]["EMPTY"] == WINDOWS
     for index in SAMPLED:
-        row, theirs, window = rows[index], alone[index], day["windows"][index]
+        row, theirs, window = rows[index], given_season_radio[index], day["windows"][index]
         assert float(row["clients_paper"]) == pytest.approx(theirs["clients_paper"], rel=1e-9, abs=0)
         assert float(row["clients_ml"]) == pytest.approx(float(theirs["ml"].tags["TOTAL"]), rel=1e-9, abs=0)
+        assert (float(row["a"]), float(row["n"])) == pytest.approx(theirs["localized"], rel=1e-12)
         for name, kind in window.map_names().items():
             mine = read_density(str(folder / kind))
             assert np.array_equal(mine.values, theirs[name].values)
+
+
+def test_the_season_s_radio_is_the_pipeline_s_radio_table_of_the_busiest_window(day, alone, season, tmp_path):
+    from probe_files import read_radio_table_file
+    busiest = _busiest(day)
+    theirs = alone[busiest]["radio"] if busiest in alone else \
+        _pipeline(day, day["windows"][busiest], tmp_path / "busiest")["radio"]
+    mine, fitted = read_radio_table_file(season["radio"]), read_radio_table_file(theirs)
+    assert mine.status == fitted.status and mine.ap_ids == fitted.ap_ids
+    for name in ("a", "n", "sigma", "gains", "reception", "prs", "determined"):
+        assert getattr(mine, name) == pytest.approx(getattr(fitted, name), rel=1e-12), name
+    assert {row["calibration_ml"] for row in season["rows"] if row["status"] == "mapped"} == {"not calibrated"}
+
+
+def test_without_radio_once_each_window_fits_its_own_as_the_pipeline_alone(provider, day, alone, tmp_path):
+    import processing
+    first, last = day["windows"][SAMPLED[0]], day["windows"][SAMPLED[1]]
+    processing.run("wifidensity:season", {**_season_parameters(day, tmp_path, WORKERS=0, RADIO_ONCE=False),
+                                          "START": _iso(first.start), "END": _iso(last.end)})
+    rows = _table(tmp_path / "season.csv")
+    for row, index in zip(rows, SAMPLED[:2]):
+        theirs = alone[index]
+        assert row["calibration_ml"] in ("ok", "uncertain")
+        assert float(row["clients_paper"]) == pytest.approx(theirs["clients_paper"], rel=1e-9, abs=0)
+        assert (float(row["a_ml"]), float(row["n_ml"])) == pytest.approx(
+            (float(theirs["ml"].tags["A"]), float(theirs["ml"].tags["N"])), rel=1e-12)
+        for name, kind in day["windows"][index].map_names().items():
+            assert np.array_equal(read_density(str(tmp_path / kind)).values, theirs[name].values)
 
 
 def test_the_layer_definition_animates_the_window_maps_on_one_scale(day, season):
@@ -214,7 +263,8 @@ def test_a_postgis_table_gives_the_same_table_its_server_selecting_each_window(p
     assert result["WINDOWS"] == WINDOWS
     assert _table(tmp_path / "season.csv") == season["rows"]
     selected = postgres.log.read_text().count(window_query) - logged_before
-    assert selected == result["COMPUTED"]  # each window's rows were selected by the server, once
+    # each window's rows were selected by the server, once, and the busiest window's once more to fit the radio
+    assert selected == result["COMPUTED"] + 1
 
 
 @pytest.mark.qgis_process
@@ -229,20 +279,22 @@ def test_qgis_process_runs_the_season_on_worker_processes_or_in_itself(day, seas
     assert ("2 worker processes" if workers else "in this process") in log
 
 
+def _window_records(folder):
+    return sorted(path for path in (folder / RECORDS).glob("*.json") if path.name != RADIO_RECORD)
+
+
 def test_a_cancelled_season_keeps_complete_windows_and_the_next_run_finishes_the_rest(provider, day, season,
                                                                                        tmp_path):
     import processing
     from qgis.core import QgsProcessingFeedback
 
-    empty = sum(row["status"] == "empty" for row in season["rows"])
-
     class CancelAfterThreeWindows(QgsProcessingFeedback):
-        """Cancels once three windows are computed (the empty ones count as done from the start)."""
+        """Cancels once three windows are recorded in the output folder."""
 
         def __init__(self):
             super().__init__()
             self.messages = []
-            self.progressChanged.connect(lambda percent: percent >= 10 + 85 * (empty + 3) / WINDOWS and self.cancel())
+            self.progressChanged.connect(lambda _: len(_window_records(tmp_path)) >= 3 and self.cancel())
 
         def pushInfo(self, info):  # noqa: N802 (QGIS API)
             self.messages.append(info)
@@ -251,7 +303,7 @@ def test_a_cancelled_season_keeps_complete_windows_and_the_next_run_finishes_the
     result = processing.run("wifidensity:season", _season_parameters(day, tmp_path, WORKERS=0), feedback=feedback)
     assert result == {} and not (tmp_path / "season.csv").exists()
     assert any("run again into the same folder" in message for message in feedback.messages)
-    records = sorted((tmp_path / ".season").glob("*.json"))
+    records = _window_records(tmp_path)
     assert 3 <= len(records) < WINDOWS
     assert not list(tmp_path.rglob("*.partial"))
     for record in records:  # each recorded window has its maps, complete

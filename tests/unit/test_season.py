@@ -2,20 +2,31 @@
 splitting, the same TABLE in this process, on a local Dask cluster, on a scheduler with two workers and from
 PostGIS, empty windows, resuming, cancel. (That each window equals the pipeline's run on it alone is
 tests/integration/test_season_flow.py.)"""
+import json
 import shutil
 import subprocess
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
 
 from wifidensity.algorithms.core.errors import Cancelled
-from wifidensity.algorithms.core.geotiff import read_density
+from wifidensity.algorithms.core.geotiff import read_density, stored
+from wifidensity.algorithms.core.privacy import anonymise
 from wifidensity.algorithms.core.progress import Progress
 from wifidensity.algorithms.core.timeparse import to_iso, to_seconds
-from wifidensity.algorithms.flow import FlowParameters
+from wifidensity.algorithms.flow import FlowParameters, run_window
 from wifidensity.algorithms.probe_db import PostgresProbes
-from wifidensity.algorithms.season import PARTIAL, RECORDS, SortedProbes, Window, run_season, season_windows
+from wifidensity.algorithms.season import (
+    PARTIAL,
+    RADIO_SHARE,
+    RECORDS,
+    SortedProbes,
+    Window,
+    run_season,
+    season_windows,
+)
+from wifidensity.algorithms.season_radio import RECORD as RADIO_RECORD
 from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
 
 START = 1717221600.0          # 2024-06-01T06:00:00Z
@@ -126,22 +137,63 @@ def test_a_rerun_skips_complete_windows_unless_overwrite_or_other_parameters(sea
     crashed.write_bytes(b"half a GeoTIFF")
     again = _run(season, folder)
     assert (again.computed, len(again.skipped), again.rows) == ([], SIMULATED, here.rows)
+    assert again.radio.reused and _same_radio(again.radio.table, here.radio.table)
     assert not crashed.exists()
+    forced = _run(season, folder, overwrite=True)
+    assert forced.computed == season["windows"][:SIMULATED] and forced.rows == here.rows
+    assert not forced.radio.reused     # fitted again, on the same window, to the same radio
     windows = season["windows"][:2]
-    forced = run_season(SortedProbes(season["probes"]), season["aps"], windows, folder, PARAMETERS,
-                        season["connections"], overwrite=True)
-    assert forced.computed == windows and forced.rows == here.rows[:2]
     smoother = run_season(SortedProbes(season["probes"]), season["aps"], windows, folder,
                           replace(PARAMETERS, smooth=5.0), season["connections"])
     assert smoother.computed == windows
     assert [r["clients_paper"] for r in smoother.rows] != [r["clients_paper"] for r in here.rows[:2]]
 
 
+def _same_radio(one, other):
+    """Radio tables equal to the last digit (their unknown standard errors are NaN in both)."""
+    return json.dumps(asdict(one)) == json.dumps(asdict(other))
+
+
+def _window_records(folder):
+    return sorted(path.stem for path in (folder / RECORDS).glob("*.json") if path.name != RADIO_RECORD)
+
+
+def test_the_radio_is_fitted_once_on_the_busiest_window_and_maps_every_window(season, reference):
+    """Each window's row and maps are what the flow gives that window alone when given the season's radio table
+    (so the pipeline's, given it as RADIO); the radio is the one the flow fits on the busiest window."""
+    here, folder = reference
+    source = SortedProbes(season["probes"])
+    counts = source.counts(season["windows"])
+    busiest = season["windows"][int(np.argmax(counts))]
+    assert (here.radio.start, here.radio.end, here.radio.prs) == (busiest.start, busiest.end, counts.max())
+    alone = run_window(source.rows(busiest).read(), season["aps"], busiest.start, busiest.end, PARAMETERS,
+                       anonymise(season["connections"], PARAMETERS.secret))
+    assert _same_radio(here.radio.table, alone.radio) and alone.row["calibration_ml"] == alone.radio.status
+    given = replace(PARAMETERS, radio=here.radio.table)
+    for window, row in zip(season["windows"][:SIMULATED], here.rows):
+        mine = run_window(source.rows(window).read(), season["aps"], window.start, window.end, given,
+                          anonymise(season["connections"], PARAMETERS.secret))
+        assert mine.row == row
+        assert (row["a_ml"], row["n_ml"], row["calibration_ml"]) == (here.radio.table.a, here.radio.table.n,
+                                                                     "not calibrated")
+        assert np.array_equal(read_density(str(folder / window.map_names()["ml"])).values,
+                              stored(mine.ml).values)
+
+
+def test_without_radio_once_every_window_fits_its_own(season, tmp_path):
+    windows = season["windows"][:2]
+    report = run_season(SortedProbes(season["probes"]), season["aps"], windows, tmp_path, PARAMETERS,
+                        season["connections"], radio_once=False)
+    assert report.radio is None and not (tmp_path / RECORDS / RADIO_RECORD).exists()
+    assert all(row["calibration_ml"] not in (None, "not calibrated") for row in report.rows)
+    assert report.rows[0]["n_ml"] != report.rows[1]["n_ml"]
+
+
 class CancelAfter(Progress):
     """Presses cancel once ``windows`` windows of the season are done."""
 
     def __init__(self, windows, total):
-        self.threshold = windows / total
+        self.threshold = RADIO_SHARE + (1.0 - RADIO_SHARE) * windows / total
         self.fraction = 0.0
 
     def report(self, fraction):
@@ -158,7 +210,7 @@ def test_cancel_leaves_only_complete_windows_and_the_next_run_finishes_the_rest(
     done_before = 1 + 2  # the empty window counts as done at once
     with pytest.raises(Cancelled):
         _run(season, tmp_path, workers=workers, progress=CancelAfter(done_before, len(season["windows"])))
-    records = sorted(path.stem for path in (tmp_path / RECORDS).glob("*.json"))
+    records = _window_records(tmp_path)
     maps = _maps(tmp_path)
     assert not list(tmp_path.rglob(f"*{PARTIAL}"))
     assert 2 <= len(records) < SIMULATED
