@@ -14,12 +14,13 @@ The week: the sample site, 56 windows of 3 h from Monday 00:00 UTC, crowds follo
    that begin with it (the same two workers, already up), total time over windows, best of two alternated runs.
 
     .venv/bin/python bench/bench_season.py [--loop-windows K] [--season engine|qgis_process] [--weeks W]
-                                           [--estimator list-mode|counts] [--radio]
+                                           [--estimator list-mode|counts] [--radio-each-window]
 
 ``--estimator`` is the maximum-likelihood map's (ML_ESTIMATOR, the same in the season and the loop; default
-list-mode, which fits the radio in every window); ``--radio`` fits the radio once, with the pipeline on the
-busiest window (its mldensity:RADIO_TABLE), and gives it to the season and to the loop (RADIO), as the README
-suggests for long seasons; ``--weeks 0`` leaves out step 4.
+list-mode, which fits the radio). By default the season fits the radio once, on its busiest window
+(RADIO_ONCE), and the loop is given that radio table (RADIO), as the README says for a loop; with
+``--radio-each-window`` the season fits it in every window (RADIO_ONCE off) and the loop runs the pipeline at
+its defaults, which does the same. ``--weeks 0`` leaves out step 4, which maps with the week's radio.
 
 Prints each figure and the ratios (targets: loop / season >= 5 on 2 cores; 4-week / 1-week <= 1.2), in wall
 seconds and, since a shared machine's load moves wall times, in CPU seconds too (this process, the workers'
@@ -64,7 +65,7 @@ def iso(seconds):
     return str(to_iso([seconds])[0])
 
 
-def season_engine(files, windows, folder, parameters, **where):
+def season_engine(files, windows, folder, parameters, radio_once, **where):
     """The season as the tool runs it: the files read once, then the engine. Returns (seconds, read s, report,
     CPU seconds: this process's and the windows' in the workers)."""
     from probe_files import read_with_plugin
@@ -73,29 +74,22 @@ def season_engine(files, windows, folder, parameters, **where):
     began, cpu = time.perf_counter(), time.process_time()
     probes, aps, connections = read_with_plugin(files["PROBES"], files["APS"], files["CONNECTIONS"])
     read = time.perf_counter() - began
-    report = run_season(SortedProbes(probes), aps, windows, folder, parameters, connections, **where)
+    report = run_season(SortedProbes(probes), aps, windows, folder, parameters, connections, radio_once=radio_once,
+                        **where)
     return time.perf_counter() - began, read, report, time.process_time() - cpu + sum(report.seconds)
 
 
-def season_tool(cli, files, windows, folder, model):
-    """``qgis_process.bin run wifidensity:season`` on the week (the tool's frozen parameter names)."""
+def season_tool(cli, files, windows, folder, model, radio_once):
+    """``qgis_process.bin run wifidensity:season`` on the week (the tool's frozen parameter names); the radio
+    table it used, if any, as folder/radio.gpkg."""
     began = time.perf_counter()
     code, _, log = cli.run("wifidensity:season", **files, START=iso(windows[0].start), END=iso(windows[-1].end),
                            WINDOW_HOURS=3, X_DAY=X_DAY, WORKERS=WORKERS, OUTPUT_FOLDER=str(folder),
-                           TABLE=str(folder / "season.csv"), **model)
+                           TABLE=str(folder / "season.csv"), RADIO_ONCE=radio_once,
+                           RADIO_TABLE=str(folder / "radio.gpkg"), **model)
     if code != 0:
         sys.exit(f"wifidensity:season failed (is the tool there yet?):\n{log[-2000:]}")
     return time.perf_counter() - began, None, None, float("nan")
-
-
-def fitted_radio(files, window, folder):
-    """The pipeline's radio table of ``window`` (processing.run here): its path and its RadioTable."""
-    import processing
-    from probe_files import read_radio_table_file
-    path = folder / "radio.gpkg"
-    processing.run("wifidensity:pipeline", {**files, "START": iso(window.start), "END": iso(window.end),
-                                            "X_DAY": X_DAY, "mldensity:RADIO_TABLE": str(path)})
-    return str(path), read_radio_table_file(path)
 
 
 def children_cpu():
@@ -142,6 +136,7 @@ def model_window_cpu(files, window, folder, model):
     from probe_files import read_with_plugin, write_probe_table
 
     from wifidensity.algorithms.season import SortedProbes
+    folder.mkdir(exist_ok=True)
     probes, _, _ = read_with_plugin(files["PROBES"], files["APS"])
     alone = write_probe_table(folder / "window.gpkg", SortedProbes(probes).rows(window).read())
     outputs = {name: str(folder / f"alone_{name.split(':')[1].lower()}{suffix}") for name, suffix in (
@@ -158,7 +153,7 @@ def per_window_cost(week_probes, aps, connections, windows, folder, scheduler, p
     from wifidensity.algorithms.season import SortedProbes, run_season
     began, cpu = time.perf_counter(), time.process_time()
     report = run_season(SortedProbes(week_probes), aps, windows, folder, parameters, connections,
-                        scheduler=scheduler)
+                        scheduler=scheduler, radio_once=False)
     used = time.process_time() - cpu + sum(report.seconds)
     return (time.perf_counter() - began) / len(windows), used / len(windows)
 
@@ -169,9 +164,11 @@ def main():
     options.add_argument("--season", choices=("engine", "qgis_process"), default="engine")
     options.add_argument("--weeks", type=int, default=4, help="length of the long table (default 4 weeks)")
     options.add_argument("--estimator", choices=("list-mode", "counts"), default="list-mode")
-    options.add_argument("--radio", action="store_true", help="one radio for the week, fitted on its busiest window")
+    options.add_argument("--radio-each-window", action="store_true",
+                         help="the radio fitted in every window (RADIO_ONCE off; the loop at the pipeline's defaults)")
     arguments = options.parse_args()
     app, provider = start_processing()
+    from probe_files import read_radio_table_file, write_radio_table_file
     from qgis_cli import QgisProcess
 
     from wifidensity.algorithms.flow import ESTIMATORS, FlowParameters
@@ -189,24 +186,29 @@ def main():
         print(f"week: {len(windows)} windows, {len(week[0]):,} PRs (mean {counts.mean():,.0f}, max {counts.max():,} "
               f"per window), simulated and written in {time.perf_counter() - began:.0f} s")
 
-        if arguments.radio:
-            busiest = windows[int(counts.argmax())]
-            model["RADIO"], radio = fitted_radio(files, busiest, folder)
-            parameters = replace(parameters, radio=radio)
-            print(f"radio fitted on {busiest.stamp} ({counts.max():,} PRs), given to every window: A = {radio.a:.2f} "
-                  f"dBm, n = {radio.n:.3f} ({radio.status})")
+        radio_once = not arguments.radio_each_window
         cli = QgisProcess(folder / "qgis")
         season_folder = folder / "season"
         if arguments.season == "engine":
-            season, read, report, season_cpu = season_engine(files, windows, season_folder, parameters,
+            season, read, report, season_cpu = season_engine(files, windows, season_folder, parameters, radio_once,
                                                              workers=WORKERS)
             print(f"season (engine, WORKERS={WORKERS}): {season:.1f} s = {season / len(windows):.2f} s per window "
                   f"(reading the table once {read:.1f} s); CPU per window in the workers: median "
                   f"{statistics.median(report.seconds):.2f} s, max {max(report.seconds):.2f} s; "
                   f"{len(report.unmapped)} windows not mapped, {len(report.empty)} empty")
+            radio = report.radio.table if report.radio else None
+            if radio is not None:
+                model["RADIO"] = write_radio_table_file(folder / "radio.csv", radio)
         else:
-            season, _, _, season_cpu = season_tool(cli, files, windows, season_folder, model)
+            season, _, _, season_cpu = season_tool(cli, files, windows, season_folder, model, radio_once)
             print(f"season (qgis_process.bin run wifidensity:season, WORKERS={WORKERS}): {season:.1f} s")
+            radio = read_radio_table_file(season_folder / "radio.gpkg") \
+                if (season_folder / "radio.gpkg").exists() else None
+            if radio is not None:
+                model["RADIO"] = str(season_folder / "radio.gpkg")
+        if radio is not None:
+            print(f"the radio, fitted once by the season on its busiest window and given to the loop: A = "
+                  f"{radio.a:.2f} dBm, n = {radio.n:.3f} ({radio.status})")
 
         step = max(1, len(windows) // max(1, arguments.loop_windows))
         sampled = [w for w, count in zip(windows[step // 2::step], counts[step // 2::step]) if count][
@@ -224,11 +226,16 @@ def main():
         typical = windows[int(abs(counts - 20_000).argmin())]
         model_cpu = model_window_cpu(files, typical, folder, model)
         flow_cpu = report.seconds[report.computed.index(typical)] if arguments.season == "engine" else float("nan")
+        given = "given the season's radio" if "RADIO" in model else "fitting its radio"
         print(f"one window ({int(counts[windows.index(typical)]):,} PRs, 1 m pixels, FLOW=both): the model through "
-              f"processing.run {model_cpu:.2f} s of work, the flow {flow_cpu:.2f} s (target <= 1.5)")
+              f"processing.run, {given}, {model_cpu:.2f} s of work, the flow {flow_cpu:.2f} s (target <= 1.5)")
+        if "RADIO" in model:
+            alone = {key: value for key, value in model.items() if key != "RADIO"}
+            print(f"  the same window through the model at its defaults, fitting its own radio: "
+                  f"{model_window_cpu(files, typical, folder / 'defaults', alone):.2f} s of work")
 
-        if arguments.weeks:
-            flat_cost(arguments.weeks, week, windows, folder, parameters)
+        if arguments.weeks:  # with the week's radio, so that both tables map alike
+            flat_cost(arguments.weeks, week, windows, folder, replace(parameters, radio=radio))
     del provider
     app.exitQgis()
 

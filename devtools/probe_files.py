@@ -1,5 +1,7 @@
 """Simulated probe tables and AP layers as a user's files, for tests and benchmarks: written with GDAL's Python
 bindings, read back with the plugin's own readers (those need QGIS)."""
+import csv
+
 import numpy as np
 
 
@@ -79,6 +81,18 @@ def read_with_plugin(probes, aps, connections=None, indoor_field="indoor"):
     macs = read_columns(registry.algorithmById("wifidensity:preprocess").create(), {"CONNECTIONS": str(connections)},
                         "CONNECTIONS", context, ["mac"])["mac"]
     return table, access_points, text_column(macs, "mac", "CONNECTIONS_MAC_FIELD")
+
+
+def write_radio_table_file(path, table):
+    """A radio_table.RadioTable as a CSV radio table (numbers to the last digit, unknown ones empty)."""
+    columns = table.columns()
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(columns))
+        for row in zip(*columns.values()):
+            writer.writerow(["" if isinstance(v, float) and np.isnan(v) else repr(float(v)) if isinstance(v, float)
+                             else v for v in row])
+    return str(path)
 
 
 def read_radio_table_file(path):
