@@ -180,6 +180,15 @@ def test_the_radio_is_fitted_once_on_the_busiest_window_and_maps_every_window(se
                               stored(mine.ml).values)
 
 
+def test_a_cancel_while_the_radio_is_fitted_leaves_nothing(season, tmp_path):
+    progress = CancelAfter(0, len(season["windows"]))
+    progress.threshold = 0.5 * RADIO_SHARE          # half-way through the radio's fit
+    with pytest.raises(Cancelled):
+        _run(season, tmp_path, progress=progress)
+    assert 0 < progress.fraction < RADIO_SHARE
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
 def test_without_radio_once_every_window_fits_its_own(season, tmp_path):
     windows = season["windows"][:2]
     report = run_season(SortedProbes(season["probes"]), season["aps"], windows, tmp_path, PARAMETERS,
