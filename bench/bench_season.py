@@ -130,6 +130,25 @@ def same_maps(loop_folder, season_folder, windows):
     return True
 
 
+def total_difference(loop_folder, report, windows):
+    """The largest relative difference between the season's totals (TABLE's clients_paper, clients_ml) and the
+    loop's (the Reassembly summary's whole map, the ML map's TOTAL) over ``windows``."""
+    from qgis.core import QgsVectorLayer
+
+    from wifidensity.algorithms.core.geotiff import read_density
+    from wifidensity.algorithms.reassemble import WHOLE_MAP
+    rows = {row["start"]: row for row in report.rows}
+    worst = 0.0
+    for window in windows:
+        out = loop_folder / window.stamp
+        summary = QgsVectorLayer(str(out / "summary.gpkg"), "summary", "ogr")
+        paper = next(f["clients"] for f in summary.getFeatures() if f["zone"] == WHOLE_MAP)
+        ml = float(read_density(str(out / "ml_clients.tif")).tags["TOTAL"])
+        row = rows[window.start]
+        worst = max(worst, abs(row["clients_paper"] / paper - 1.0), abs(row["clients_ml"] / ml - 1.0))
+    return worst
+
+
 def model_window_cpu(files, window, folder, model):
     """CPU seconds of wifidensity:pipeline through processing.run here on a table holding only ``window``."""
     import processing
@@ -215,10 +234,12 @@ def main():
             :arguments.loop_windows]
         loop, loop_cpu = pipeline_loop(cli, files, sampled, folder / "loop", model)
         loop_total = statistics.mean(loop) * len(windows)
-        equal = same_maps(folder / "loop", season_folder, sampled) if arguments.season == "engine" else "n/a"
+        engine = arguments.season == "engine"
+        equal = same_maps(folder / "loop", season_folder, sampled) if engine else "n/a"
+        totals = f"{total_difference(folder / 'loop', report, sampled):.1e}" if engine else "n/a"
         print(f"loop (qgis_process.bin run wifidensity:pipeline per window): {len(sampled)} windows timed, "
               f"mean {statistics.mean(loop):.1f} s -> {loop_total:.0f} s for the week; maps equal to the "
-              f"season's: {equal}")
+              f"season's: {equal}; largest relative difference of the totals: {totals}")
         print(f"ratio loop / season: {loop_total / season:.1f} (target >= 5); in CPU seconds per window: loop "
               f"{statistics.mean(loop_cpu):.2f}, season {season_cpu / len(windows):.2f}, ratio "
               f"{statistics.mean(loop_cpu) * len(windows) / season_cpu:.1f}")
