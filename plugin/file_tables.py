@@ -184,10 +184,26 @@ def write_csv(path, columns, progress=SILENT):
         handle.write(",".join(_csv_cells(list(columns), "text")) + "\n")
         for start in range(0, count, _BATCH):
             stop = min(start + _BATCH, count)
-            cells = [_csv_cells(_sql_values(values[start:stop]), column_kind(values)) for values in columns.values()]
+            cells = [_csv_column(values[start:stop]) for values in columns.values()]
             handle.write("\n".join(map(",".join, zip(*cells))) + "\n")
             progress.step(stop / max(count, 1))
     return path
+
+
+def _csv_column(values):
+    """CSV text of a slice of a column."""
+    kind = column_kind(values)
+    if kind == "integer" and not np.ma.isMaskedArray(values):
+        return _integer_cells(np.asarray(values).astype(np.int64))
+    return _csv_cells(_sql_values(values), kind)
+
+
+def _integer_cells(ints):
+    """Decimal text of integers; a column of few distinct values (counts, sizes) formats each value once."""
+    low, high = (int(ints.min()), int(ints.max())) if len(ints) else (0, 0)
+    if high - low < len(ints) // 16:
+        return np.array(list(map(repr, range(low, high + 1))), dtype=object)[ints - low].tolist()
+    return list(map(repr, ints.tolist()))
 
 
 def _csv_cells(values, kind):
