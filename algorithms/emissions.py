@@ -21,8 +21,7 @@ def group_emissions(time, ap_id, mac, tolerance):
     count = len(time)
     if count == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    mac_code = factorize(mac)[1]  # codes pass through as they are (integers factorize fast)
-    ap_code = factorize(ap_id)[1]
+    mac_code, ap_code = _codes(mac), _codes(ap_id)
     order = np.lexsort((ap_code, time, mac_code))
     t, m, a = time[order], mac_code[order], ap_code[order]
 
@@ -46,6 +45,15 @@ def group_emissions(time, ap_id, mac, tolerance):
     emission[order] = emission_sorted
     n_aps[order] = n_sorted
     return emission, n_aps
+
+
+def _codes(values):
+    """Small non-negative integer codes of ``values``. Codes a caller has already made (preprocess passes its
+    factorized MACs and APs) are kept: renumbering them would keep their order and cost a sort."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and values.min() >= 0 and values.max() <= np.iinfo(np.int32).max:
+        return values
+    return factorize(values)[1]
 
 
 def _distinct_per_group(group, ap_code):

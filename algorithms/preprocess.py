@@ -53,14 +53,17 @@ def preprocess(probes, start=None, end=None, connections=None, threshold=3, tole
     connected = _connected(tokens, mac_code, connections, secret, notes)
     n_seen = _occurrences(window.time, ap_code, mac_code, connected, tolerance, count_emissions)
     progress.step(0.4)
-    mac_class = np.where(connected, CC, np.where(n_seen <= threshold, CR, CF)).astype(object)
-    is_cr = mac_class == CR
+    is_cr = ~connected & (n_seen <= threshold)
+    members = {CR: is_cr, CF: ~connected & ~is_cr, CC: connected}  # masks: comparing text per PR is slow
+    mac_class = np.empty(len(window), dtype=object)
+    for name, rows in members.items():
+        mac_class[rows] = name
     emission = np.full(len(window), -1, dtype=np.int64)
     n_aps = np.zeros(len(window), dtype=np.int64)
     emission[is_cr], n_aps[is_cr] = group_emissions(window.time[is_cr], ap_code[is_cr], mac_code[is_cr], tolerance)
     progress.step(0.8)
 
-    counts = _counts(mac_class, mac_code, emission[is_cr], n_aps[is_cr])
+    counts = _counts(members, mac_code, emission[is_cr], n_aps[is_cr])
     counts["WINDOW_HOURS"] = (end - start) / 3600.0
     keep = np.ones(len(window), dtype=bool) if all_classes else is_cr
     columns = {"class": mac_class, "n_seen": n_seen, "emission": emission, "n_aps": n_aps}
@@ -123,15 +126,15 @@ def _occurrences(time, ap_code, mac_code, connected, tolerance, count_emissions)
     return np.where(connected, rows[mac_code], emissions_of_mac[mac_code])
 
 
-def _counts(mac_class, mac_code, cr_emission, cr_n_aps):
+def _counts(members, mac_code, cr_emission, cr_n_aps):
+    """The counts of Preprocessed; ``members``: {class: mask of its PRs}."""
     p_by_k = multiplicity_counts(cr_n_aps, max_k=max(3, int(cr_n_aps.max()) if len(cr_n_aps) else 3))
     counts = {"P": int(len(cr_n_aps)), "P_BY_K": p_by_k,
               "P4PLUS": int(sum(v for k, v in p_by_k.items() if k >= 4)),
-              "EMISSIONS": int(len(np.unique(cr_emission)))}
+              "EMISSIONS": int(cr_emission.max()) + 1 if len(cr_emission) else 0}  # ids run 0..E-1
     for k in (1, 2, 3):
         counts[f"P{k}"] = p_by_k[k]
-    for name in (CR, CF, CC):
-        members = mac_class == name
-        counts[name] = int(members.sum())
-        counts[f"{name}_MACS"] = int(np.count_nonzero(np.bincount(mac_code[members], minlength=1)))
+    for name, rows in members.items():
+        counts[name] = int(rows.sum())
+        counts[f"{name}_MACS"] = int(np.count_nonzero(np.bincount(mac_code[rows], minlength=1)))
     return counts

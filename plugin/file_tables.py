@@ -42,10 +42,13 @@ def _sql_values(values):
         return [None if t == "NaT" else t for t in text.tolist()]
     if kind == "real":
         floats = np.asarray(values, dtype=float)
-        return [None if v != v else v for v in floats.tolist()]
+        return [None if v != v else v for v in floats.tolist()] if np.isnan(floats).any() else floats.tolist()
     if kind == "integer":
         return np.asarray(values).astype(np.int64).tolist()
-    return [None if v is None else str(v) for v in np.asarray(values, dtype=object).tolist()]
+    if np.asarray(values).dtype.kind == "U":  # numpy text: str already, never None
+        return np.asarray(values).tolist()
+    items = np.asarray(values, dtype=object).tolist()
+    return [None if v is None else str(v) for v in items] if None in items else list(map(str, items))
 
 
 def point_blobs(xy, srs_id):
@@ -181,19 +184,34 @@ def write_csv(path, columns, progress=SILENT):
         handle.write(",".join(_csv_cells(list(columns), "text")) + "\n")
         for start in range(0, count, _BATCH):
             stop = min(start + _BATCH, count)
-            cells = [_csv_cells(_sql_values(values[start:stop]), column_kind(values)) for values in columns.values()]
+            cells = [_csv_column(values[start:stop]) for values in columns.values()]
             handle.write("\n".join(map(",".join, zip(*cells))) + "\n")
             progress.step(stop / max(count, 1))
     return path
 
 
+def _csv_column(values):
+    """CSV text of a slice of a column."""
+    kind = column_kind(values)
+    if kind == "integer" and not np.ma.isMaskedArray(values):
+        return _integer_cells(np.asarray(values).astype(np.int64))
+    return _csv_cells(_sql_values(values), kind)
+
+
+def _integer_cells(ints):
+    """Decimal text of integers; a column of few distinct values (counts, sizes) formats each value once."""
+    low, high = (int(ints.min()), int(ints.max())) if len(ints) else (0, 0)
+    if high - low < len(ints) // 16:
+        return np.array(list(map(repr, range(low, high + 1))), dtype=object)[ints - low].tolist()
+    return list(map(repr, ints.tolist()))
+
+
 def _csv_cells(values, kind):
     """CSV text of a column's SQL values (str, int or float; None for NULL)."""
-    if None in values:
-        values = ["" if v is None else v for v in values]
     if kind in ("real", "integer"):
-        return [v if v == "" else repr(v) for v in values] if "" in values else list(map(repr, values))
-    cells = values
-    if not any(c in "\x00".join(cells) for c in _CSV_SPECIAL):  # one scan of the column instead of one per cell
+        return ["" if v is None else repr(v) for v in values] if None in values else list(map(repr, values))
+    cells = ["" if v is None else v for v in values] if None in values else values
+    joined = "\x00".join(cells)  # one scan of the column per special character instead of one per cell
+    if not any(c in joined for c in _CSV_SPECIAL):
         return cells
     return ['"' + c.replace('"', '""') + '"' if any(s in c for s in _CSV_SPECIAL) else c for c in cells]

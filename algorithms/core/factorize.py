@@ -13,11 +13,10 @@ def factorize(values):
     values = np.asarray(values)
     if values.dtype.kind in "biufcmM" or len(values) == 0:
         return np.unique(values, return_inverse=True)
-    text = values.astype(str) if values.dtype.kind != "U" else values
-    try:
-        raw = text.astype("S")
+    try:  # straight to bytes: through str first would cost an object array twice as much
+        raw = values.astype("S")
     except UnicodeEncodeError:  # text beyond ASCII: the plain, slower way
-        uniques, codes = np.unique(text, return_inverse=True)
+        uniques, codes = np.unique(values.astype(str), return_inverse=True)
         return uniques.astype(object), codes
     uniques, codes = _factorize_bytes(raw)
     return uniques.astype(str).astype(object), codes

@@ -19,8 +19,11 @@ def is_raw_mac(token):
 
 def holds_raw_macs(tokens):
     """True when any token of the column looks like a raw MAC address (only 17-character tokens can: the
-    length is checked for the whole column at once, the pattern on those alone)."""
+    length is checked for the whole column at once, the pattern on those alone; not at all when the widest
+    token is shorter, as hashed tokens are)."""
     text = np.asarray(tokens, dtype=str)
+    if text.dtype.itemsize < 4 * _RAW_LENGTH:  # numpy text holds 4 bytes a character: every token is shorter
+        return False
     candidates = text[np.char.str_len(text) == _RAW_LENGTH] if text.size else text
     return any(is_raw_mac(t) for t in np.unique(candidates))
 
