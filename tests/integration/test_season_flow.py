@@ -201,6 +201,17 @@ def test_the_season_s_radio_is_the_pipeline_s_radio_table_of_the_busiest_window(
     assert {row["calibration_ml"] for row in season["rows"] if row["status"] == "mapped"} == {"not calibrated"}
 
 
+def test_a_radio_table_given_to_the_season_maps_every_window_with_it(provider, day, season, tmp_path):
+    """The season's own RADIO_TABLE given back as RADIO: the same windows, nothing fitted."""
+    import processing
+    first, last = SAMPLED[0], SAMPLED[1]
+    processing.run("wifidensity:season", {**_season_parameters(day, tmp_path, WORKERS=0, RADIO=str(season["radio"])),
+                                          "START": _iso(day["windows"][first].start),
+                                          "END": _iso(day["windows"][last].end)})
+    assert _table(tmp_path / "season.csv") == season["rows"][first:last + 1]
+    assert not (tmp_path / RECORDS / RADIO_RECORD).exists()
+
+
 def test_without_radio_once_each_window_fits_its_own_as_the_pipeline_alone(provider, day, alone, tmp_path):
     import processing
     first, last = day["windows"][SAMPLED[0]], day["windows"][SAMPLED[1]]
