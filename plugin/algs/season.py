@@ -25,6 +25,7 @@ from ...algorithms.flow import EMPTY, ESTIMATORS, FLOWS, MAPPED, ML, PAPER, TABL
 from ...algorithms.probe_db import PostgresProbes
 from ...algorithms.reassemble import WHOLE_MAP
 from ...algorithms.season import SortedProbes, run_season, season_windows
+from ...algorithms.season_radio import needs_fitting
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
@@ -129,9 +130,12 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
                           f"{_iso(windows[-1].end)}, "
                           + (f"on the scheduler {scheduler}." if scheduler else
                              f"on {workers} worker processes." if workers else "in this process."))
+        radio_once = self.parameterAsBoolean(parameters, RADIO_ONCE, context)
+        if radio_once and needs_fitting(flow):
+            feedback.pushInfo("First the radio is fitted on the window with the most PRs (RADIO_ONCE), unless this "
+                              "folder holds it from an earlier run; every window is then mapped with it.")
         report = run_season(source, aps, windows, folder, flow, read_connections(self, parameters, context), zones,
-                            workers, scheduler, self.parameterAsBoolean(parameters, OVERWRITE, context),
-                            self.parameterAsBoolean(parameters, RADIO_ONCE, context),
+                            workers, scheduler, self.parameterAsBoolean(parameters, OVERWRITE, context), radio_once,
                             self.progress(feedback, 10.0, 95.0))
         self._log_radio(report, feedback)
         self._log(report, feedback)
