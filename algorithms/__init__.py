@@ -28,6 +28,6 @@ simulate, score (the site twin)        simulate, crowd_areas, scoring           
 importcaptures                         captures                                         beyond the paper
 presence                               presence                                         beyond the paper
 pipeline (one window, QGIS-free)       flow                                             Figure 19
-season                                 season, dask_runner, probe_db                    beyond the paper
+season                                 season, season_radio, dask_runner, probe_db      beyond the paper
 =====================================  ===============================================  ========================
 """
