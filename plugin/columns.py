@@ -1,4 +1,5 @@
 """Attribute tables -> numpy columns: reading the chosen fields of a table fast, with row-level checks."""
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,9 @@ def _plain_ogr_layer(alg, parameters, name, context):
     return parts.get("path"), parts.get("layerName")
 
 
+_STREAM_BASE_IMPL = "OGR_GPKG_STREAM_BASE_IMPL"
+
+
 def _read_ogr_columns(path, layer_name, field_names):
     from osgeo import ogr
     try:
@@ -104,10 +108,28 @@ def _read_ogr_columns(path, layer_name, field_names):
     all_fields = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
     layer.SetIgnoredFields([f for f in all_fields if f not in field_names] + ["OGR_GEOMETRY"])
     parts = {f: [] for f in field_names}
-    for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
-        for field in field_names:
-            parts[field].append(_plain_array(batch[field]))
+    with _synchronous_geopackage_stream():
+        for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO"]):
+            for field in field_names:
+                parts[field].append(_plain_array(batch[field]))
     return {f: (np.concatenate(chunks) if chunks else np.zeros(0)) for f, chunks in parts.items()}
+
+
+@contextmanager
+def _synchronous_geopackage_stream():
+    """Before GDAL 3.11.4 the GeoPackage driver's Arrow stream fills the next batch in a worker thread that can
+    race with the reader and hand back a batch with values missing (GDAL issue #12934): its synchronous
+    implementation is used instead."""
+    from osgeo import gdal
+    if int(gdal.VersionInfo()) >= 3110400:
+        yield
+        return
+    previous = gdal.GetConfigOption(_STREAM_BASE_IMPL)
+    gdal.SetConfigOption(_STREAM_BASE_IMPL, "YES")
+    try:
+        yield
+    finally:
+        gdal.SetConfigOption(_STREAM_BASE_IMPL, previous)
 
 
 def _plain_array(values):
