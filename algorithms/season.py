@@ -186,10 +186,10 @@ def code_digest():
     return digest.hexdigest()
 
 
-def fingerprint(aps, parameters, connections=None, zones=()):
+def fingerprint(aps, parameters, connections=None, zones=(), code=None):
     """A digest of what a window's result depends on besides its rows: the inputs (the SECRET only through the
-    digest) and the version of the science."""
-    digest = hashlib.sha256(code_digest().encode())
+    digest) and the version of the science (``code``: its code_digest, computed when not given)."""
+    digest = hashlib.sha256((code or code_digest()).encode())
     for part in (json.dumps(asdict(parameters), sort_keys=True), aps.crs,
                  np.asarray(aps.ids).astype(str).tolist(), np.asarray(aps.xy, dtype=float).tolist(),
                  np.asarray(aps.indoor, dtype=bool).tolist(),
@@ -263,14 +263,16 @@ def run_season(source, aps, windows, folder, parameters=None, connections=None, 
     store = SeasonFolder(folder, overwrite=overwrite)
     report = SeasonReport([])
     counts = source.counts(windows)
+    code = code_digest()  # read once: the radio's record and the windows' records both need it
     if radio_once and needs_fitting(parameters) and counts.any():
-        report.radio = _season_radio(source, aps, windows, counts, parameters, connections, zones, store,
+        report.radio = _season_radio(source, aps, windows, counts, parameters, connections, store,
+                                     fingerprint(aps, parameters, connections, zones, code),
                                      progress.part(0.0, RADIO_SHARE))
         report.radio_failed = report.radio is None
         progress = progress.part(RADIO_SHARE, 1.0)
         if report.radio is not None:
             parameters = replace(parameters, radio=report.radio.table)
-    store.fingerprint = fingerprint(aps, parameters, connections, zones)
+    store.fingerprint = fingerprint(aps, parameters, connections, zones, code)
     zones = tuple((str(name), shape) for name, shape in zones)
     outputs = {}
     todo = []
@@ -314,10 +316,9 @@ def run_season(source, aps, windows, folder, parameters=None, connections=None, 
     return report
 
 
-def _season_radio(source, aps, windows, counts, parameters, connections, zones, store, progress):
-    """The season_radio.SeasonRadio of an earlier run into ``store`` with the same inputs, else fitted now and
-    recorded there; None when the busiest window cannot be mapped."""
-    inputs = fingerprint(aps, parameters, connections, zones)
+def _season_radio(source, aps, windows, counts, parameters, connections, store, inputs, progress):
+    """The season_radio.SeasonRadio of an earlier run into ``store`` with the same ``inputs`` (their
+    fingerprint), else fitted now and recorded there; None when the busiest window cannot be mapped."""
     radio = store.season_radio(inputs)
     if radio is None:
         radio = fit_season_radio(source, aps, windows, counts, parameters, connections, progress)
