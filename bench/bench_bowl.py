@@ -28,7 +28,7 @@ def site(prs, seed=0):
     """8 APs over the square and PRs from clients spread around its centre (integer RSS, 2 dB noise)."""
     from wifidensity.algorithms.core.grid import Grid
     from wifidensity.algorithms.core.records import AccessPoints
-    from wifidensity.algorithms.pathloss import rss_at
+    from wifidensity.algorithms.paper.pathloss import rss_at
     rng = np.random.default_rng(seed)
     ap_xy = rng.uniform(150, SIDE - 150, (APS, 2))
     aps = AccessPoints(np.array([f"AP{i}" for i in range(APS)], dtype=object), ap_xy, np.zeros(APS, bool),
@@ -52,8 +52,8 @@ def best_of(runs, work):
 
 def naive_per_pr(aps, ap_ids, rss, grid):
     """The textbook way: every PR's normalised ring on the full grid, one after the other."""
-    from wifidensity.algorithms.pathloss import distance_from_rss, distance_spread
-    from wifidensity.algorithms.radial import ring_integral
+    from wifidensity.algorithms.paper.pathloss import distance_from_rss, distance_spread
+    from wifidensity.algorithms.paper.radial import ring_integral
     xs, ys = grid.centres()
     rows = aps.index_of(ap_ids)
     distance_maps = [np.hypot(xs[None, :] - x, ys[:, None] - y) for x, y in aps.xy]
@@ -92,7 +92,7 @@ def main():
     prs = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     heatmap_points = int(sys.argv[2]) if len(sys.argv) > 2 else prs
     app, _provider = start_processing()
-    from wifidensity.algorithms.bowl import bowl
+    from wifidensity.algorithms.paper.bowl import bowl
     aps, ap_ids, rss, clients, grid = site(prs)
     print(f"{prs} PRs at {APS} APs onto {grid.width} x {grid.height} pixels of 1 m")
 

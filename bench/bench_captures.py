@@ -25,7 +25,7 @@ RUNS = 3
 
 def scaled_site(probes):
     """The sample site with its crowds scaled to about ``probes`` PRs, simulated at one instant per emission."""
-    from wifidensity.algorithms.simulate import sample_config, simulate
+    from wifidensity.algorithms.twin.simulate import sample_config, simulate
     config = sample_config(seed=1)
     scale = probes / 15_000
     config = replace(config, crowds=[(x, y, s, int(c * scale)) for x, y, s, c in config.crowds],

@@ -40,7 +40,7 @@ TARGETS = {"without the prior": 100_000, "with the prior": 50_000}
 
 def emissions(count, seed=0):
     """PR columns (emission, AP index, RSS) and true client positions."""
-    from wifidensity.algorithms.pathloss import rss_at
+    from wifidensity.algorithms.paper.pathloss import rss_at
     rng = np.random.default_rng(seed)
     clients = APS.min(axis=0) + rng.uniform((10, 10), (230, 110), (count, 2))
     distance = np.hypot(*(clients[:, None, :] - APS[None]).transpose(2, 0, 1))
@@ -130,8 +130,8 @@ def main():
     parser.add_argument("layer_points", nargs="?", type=int, default=100_000)
     parser.add_argument("--before", metavar="REVISION", help="also time the algorithms of this git revision")
     args = parser.parse_args()
-    from wifidensity.algorithms import apollonius, regularize
-    from wifidensity.algorithms.convex_layers import convex_layers
+    from wifidensity.algorithms.paper import apollonius, regularize
+    from wifidensity.algorithms.paper.convex_layers import convex_layers
     emission, ap, rss, clients = emissions(args.emissions)
     heard = apollonius.heard_emissions(emission, ap, rss)
     rates = time_localizers("localize", (apollonius, regularize), heard, clients)

@@ -39,7 +39,7 @@ def simulated_site():
     """16 APs on a 4 x 4 lattice 200 m apart (jittered), four crowds, 10,000 emissions of randomising clients;
     AP ids, RSS and emission ids of their PRs, the APs and the 1 Mpx grid around them."""
     from wifidensity.algorithms.core.grid import Grid
-    from wifidensity.algorithms.simulate import SiteConfig, simulate
+    from wifidensity.algorithms.twin.simulate import SiteConfig, simulate
     rng = np.random.default_rng(4)
     ap_xy = [(150.0 + 200.0 * (i % 4) + rng.normal(0, 10), 150.0 + 200.0 * (i // 4) + rng.normal(0, 10))
              for i in range(16)]
@@ -53,8 +53,8 @@ def simulated_site():
 
 
 def bench_listmode():
-    from wifidensity.algorithms.bowl import bowl
-    from wifidensity.algorithms.listmode_density import ml_listmode
+    from wifidensity.algorithms.paper.bowl import bowl
+    from wifidensity.algorithms.radio.listmode_density import ml_listmode
     ap_ids, rss, emission, aps, grid = simulated_site()
     print(f"\nlist-mode: grid {grid.width} x {grid.height}, {len(aps)} APs, {len(np.unique(emission))} emissions, "
           f"{len(rss)} PRs")
@@ -72,8 +72,8 @@ def bench_listmode():
 
 
 def main():
-    from wifidensity.algorithms.bowl import bowl
-    from wifidensity.algorithms.mldensity import client_density, ml_emissions
+    from wifidensity.algorithms.paper.bowl import bowl
+    from wifidensity.algorithms.radio.mldensity import client_density, ml_emissions
     ap_ids, rss, aps, grid = make_input(np.random.default_rng(1))
     groups = len(set(zip(ap_ids, rss)))
     print(f"grid {grid.width} x {grid.height}, {len(aps)} APs, {groups} (AP, RSS) groups, {len(rss)} PRs")

@@ -23,7 +23,7 @@ def write_probes(path, gpkg, rows):
     from probe_files import write_probe_table
 
     from wifidensity.algorithms.core.timeparse import to_iso
-    from wifidensity.algorithms.simulate import sample_config, simulate
+    from wifidensity.algorithms.twin.simulate import sample_config, simulate
     config = sample_config(seed=1)
     scale = rows / 15_000
     config = replace(config, crowds=[(x, y, s, int(c * scale)) for x, y, s, c in config.crowds],

@@ -4,7 +4,7 @@ The week: the sample site, 56 windows of 3 h from Monday 00:00 UTC, crowds follo
 (algorithms/simulate.season_configs), at least a million PRs, written as a GeoPackage. Timed in one run:
 
 1. the season: the table read once with the plugin's reader, then every window with WORKERS=2 (the engine,
-   algorithms/season.py; ``--season qgis_process`` times ``qgis_process.bin run wifidensity:season`` instead);
+   algorithms/season/runner.py; ``--season qgis_process`` times ``qgis_process.bin run wifidensity:season`` instead);
 2. the loop: ``qgis_process.bin run wifidensity:pipeline`` per window, as the README says (K windows spread
    over the week, their mean times 56 is the loop's time; ``--loop-windows 56`` runs them all), and their maps
    checked against the season's, pixel for pixel;
@@ -47,7 +47,7 @@ WORKERS = 2
 
 
 def simulated_weeks(weeks, seed):
-    from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
+    from wifidensity.algorithms.twin.simulate import sample_config, season_configs, simulate_season
     base = replace(sample_config(), start=MONDAY, emissions_per_client=EMISSIONS_PER_CLIENT)
     return simulate_season(season_configs(base, WINDOWS_PER_WEEK * weeks, seed=seed))
 
@@ -70,7 +70,7 @@ def season_engine(files, windows, folder, parameters, radio_once, **where):
     CPU seconds: this process's and the windows' in the workers)."""
     from probe_files import read_with_plugin
 
-    from wifidensity.algorithms.season import SortedProbes, run_season
+    from wifidensity.algorithms.season.runner import SortedProbes, run_season
     began, cpu = time.perf_counter(), time.process_time()
     probes, aps, connections = read_with_plugin(files["PROBES"], files["APS"], files["CONNECTIONS"])
     read = time.perf_counter() - began
@@ -136,7 +136,7 @@ def total_difference(loop_folder, report, windows):
     from qgis.core import QgsVectorLayer
 
     from wifidensity.algorithms.core.geotiff import read_density
-    from wifidensity.algorithms.reassemble import WHOLE_MAP
+    from wifidensity.algorithms.paper.reassemble import WHOLE_MAP
     rows = {row["start"]: row for row in report.rows}
     worst = 0.0
     for window in windows:
@@ -154,7 +154,7 @@ def model_window_cpu(files, window, folder, model):
     import processing
     from probe_files import read_with_plugin, write_probe_table
 
-    from wifidensity.algorithms.season import SortedProbes
+    from wifidensity.algorithms.season.runner import SortedProbes
     folder.mkdir(exist_ok=True)
     probes, _, _ = read_with_plugin(files["PROBES"], files["APS"])
     alone = write_probe_table(folder / "window.gpkg", SortedProbes(probes).rows(window).read())
@@ -169,7 +169,7 @@ def model_window_cpu(files, window, folder, model):
 
 def per_window_cost(week_probes, aps, connections, windows, folder, scheduler, parameters):
     """(seconds, CPU seconds here and in the workers) per window of a season on ``scheduler``."""
-    from wifidensity.algorithms.season import SortedProbes, run_season
+    from wifidensity.algorithms.season.runner import SortedProbes, run_season
     began, cpu = time.perf_counter(), time.process_time()
     report = run_season(SortedProbes(week_probes), aps, windows, folder, parameters, connections,
                         scheduler=scheduler, radio_once=False)
@@ -190,8 +190,8 @@ def main():
     from probe_files import read_radio_table_file, write_radio_table_file
     from qgis_cli import QgisProcess
 
-    from wifidensity.algorithms.flow import ESTIMATORS, FlowParameters
-    from wifidensity.algorithms.season import SortedProbes, season_windows
+    from wifidensity.algorithms.season.flow import ESTIMATORS, FlowParameters
+    from wifidensity.algorithms.season.runner import SortedProbes, season_windows
     parameters = FlowParameters(x_day=X_DAY, estimator=arguments.estimator)
     model = {"ML_ESTIMATOR": ESTIMATORS.index(arguments.estimator)}
     print(f"maximum-likelihood estimator: {arguments.estimator}")
@@ -265,7 +265,7 @@ def flat_cost(weeks, week, windows, folder, parameters):
     """Step 4: one window's cost in a 1-week table and in a ``weeks``-week table beginning with it."""
     import distributed
 
-    from wifidensity.algorithms.dask_runner import local_cluster
+    from wifidensity.algorithms.season.dask_runner import local_cluster
     longer = simulated_weeks(weeks, seed=1)  # its first week is the week above
     costs = {"short": [], "long": []}
     with local_cluster(distributed, WORKERS) as cluster:

@@ -20,7 +20,7 @@ from qgis.core import QgsProcessingModelChildParameterSource as Source
 from qgis.PyQt.QtCore import QPointF
 
 import_plugin_package()
-from wifidensity.algorithms.flow import BOTH, FLOWS  # noqa: E402 (the package is importable from here)
+from wifidensity.algorithms.season.flow import BOTH, FLOWS  # noqa: E402 (the package is importable from here)
 from wifidensity.plugin import parameters as params  # noqa: E402
 from wifidensity.plugin import qgis_enums  # noqa: E402
 

@@ -45,9 +45,9 @@ def render_previews(out, window, totals):
 def _draw_map(out, name, title, window, total):
     from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
     import_plugin_package()
+    from wifidensity.plugin.display.print_layout import export_png, map_page
+    from wifidensity.plugin.display.styles import fit_density_ramp
     from wifidensity.plugin.paths import STYLE_DIR
-    from wifidensity.plugin.print_layout import export_png, map_page
-    from wifidensity.plugin.styles import fit_density_ramp
     project = QgsProject()
     clients = QgsRasterLayer(str(out / f"{name}.tif"), "Clients per m²")
     clients.loadNamedStyle(str(STYLE_DIR / "density.qml"))

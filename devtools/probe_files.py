@@ -67,9 +67,9 @@ def read_with_plugin(probes, aps, connections=None, indoor_field="indoor"):
     plugin's readers as its tools read them (needs QGIS and the wifidensity provider registered)."""
     from qgis.core import QgsApplication, QgsProcessingContext
 
-    from wifidensity.plugin.columns import read_columns, text_column
-    from wifidensity.plugin.layers import read_access_points
-    from wifidensity.plugin.probe_tables import read_probes
+    from wifidensity.plugin.io.columns import read_columns, text_column
+    from wifidensity.plugin.io.layers import read_access_points
+    from wifidensity.plugin.io.probe_tables import read_probes
     registry = QgsApplication.processingRegistry()
     context = QgsProcessingContext()
     reader = registry.algorithmById("wifidensity:mldensity").create()
@@ -100,7 +100,7 @@ def read_radio_table_file(path):
     order, as a radio_table.RadioTable."""
     from qgis.core import QgsVectorLayer
 
-    from wifidensity.algorithms.radio_table import RadioTable
+    from wifidensity.algorithms.radio.radio_table import RadioTable
     layer = QgsVectorLayer(str(path), "radio", "ogr")
     names = [name for name in layer.fields().names() if name != "fid"]
     rows = [[None if hasattr(f[name], "isNull") and f[name].isNull() else f[name] for name in names]

@@ -12,8 +12,8 @@ from qgis.PyQt.QtGui import QIcon
 from ..algorithms.core.errors import Cancelled, InputError
 from ..algorithms.core.optional import install_hint
 from . import parameters as params
-from .columns import without_token_lists
 from .feedback import FeedbackProgress
+from .io.columns import without_token_lists
 from .parameters import is_given
 from .paths import HELP_DIR, ICON_DIR
 

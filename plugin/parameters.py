@@ -10,10 +10,10 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..algorithms.bowl import DEFAULT_MARGIN
-from ..algorithms.counting import DEFAULT_X_DAY, GLOBAL_METHODS, MULTIPLICITY
-from ..algorithms.flow import BOTH, COUNTS, ESTIMATORS, FLOWS, LISTMODE, ML, PAPER
-from ..algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
+from ..algorithms.counting.counting import DEFAULT_X_DAY, GLOBAL_METHODS, MULTIPLICITY
+from ..algorithms.paper.bowl import DEFAULT_MARGIN
+from ..algorithms.paper.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
+from ..algorithms.season.flow import BOTH, COUNTS, ESTIMATORS, FLOWS, LISTMODE, ML, PAPER
 from . import qgis_enums
 
 INPUT, OUTPUT = "INPUT", "OUTPUT"

@@ -7,7 +7,7 @@ processing.run), and CONNECTIONS may be a plain text file of tokens, one per lin
 from qgis.core import QgsProcessing, QgsProcessingModelAlgorithm
 
 from .base import help_page
-from .columns import without_token_lists
+from .io.columns import without_token_lists
 from .parameters import CONNECTIONS, is_given
 
 

@@ -2,7 +2,7 @@
 distances, only the tests and a calibration walk have them)."""
 import numpy as np
 
-from wifidensity.algorithms.pathloss import log_distance, rss_at_log
+from wifidensity.algorithms.paper.pathloss import log_distance, rss_at_log
 
 
 def fit_pathloss(distance, rss):

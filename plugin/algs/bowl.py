@@ -1,13 +1,13 @@
-"""wifidensity:bowl — the Bowl tool, paper §4.2 (science in algorithms/bowl.py and algorithms/radial.py)."""
+"""wifidensity:bowl — the Bowl tool, paper §4.2 (science in algorithms/paper/bowl.py and algorithms/paper/radial.py)."""
 from qgis.core import QgsProcessingOutputNumber, QgsProcessingParameterRasterDestination
 
-from ...algorithms.bowl import bowl
+from ...algorithms.paper.bowl import bowl
 from .. import parameters as params
 from ..base import WifiDensityAlgorithm
-from ..density_io import output_grid, write_density_param
-from ..layers import read_access_points
-from ..probe_tables import read_ap_and_rss
-from ..radio_io import read_radio_table, report_radio_table
+from ..io.density_io import output_grid, write_density_param
+from ..io.layers import read_access_points
+from ..io.probe_tables import read_ap_and_rss
+from ..io.radio_io import read_radio_table, report_radio_table
 
 
 class BowlAlgorithm(WifiDensityAlgorithm):

@@ -1,5 +1,5 @@
 """wifidensity:count — the Counting tool, paper §4.4 (Eq. 9) and §6.1.3: clients from PRs with the legacy,
-strawman, multiplicity or position X (science in algorithms/counting.py, zone_counts.py, zones.py)."""
+strawman, multiplicity or position X (science in algorithms/counting/counting.py, zone_counts.py, zones.py)."""
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
@@ -10,16 +10,16 @@ from qgis.core import (
 )
 
 from ...algorithms.core.errors import InputError
-from ...algorithms.counting import DEFAULT_X_DAY, GLOBAL_METHODS, POSITION, connected_client_x, parse_higher
-from ...algorithms.zone_counts import METHODS, count_site, zone_table
-from ...algorithms.zones import parse_breaks, zones_from_levels, zones_from_polygons
+from ...algorithms.counting.counting import DEFAULT_X_DAY, GLOBAL_METHODS, POSITION, connected_client_x, parse_higher
+from ...algorithms.counting.zone_counts import METHODS, count_site, zone_table
+from ...algorithms.counting.zones import parse_breaks, zones_from_levels, zones_from_polygons
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..density_io import read_density_param
-from ..layers import crs_from_text, from_shapely, read_points_in, read_polygon_features
-from ..styles import style_on_load
-from ..table_output import write_table
+from ..display.styles import style_on_load
+from ..io.density_io import read_density_param
+from ..io.layers import crs_from_text, from_shapely, read_points_in, read_polygon_features
+from ..io.table_output import write_table
 
 MULTIPLICITY_HELP = ("PRs of the window's CR emissions heard by exactly this many APs: the Preprocessing tool's "
                      "output of the same name.")

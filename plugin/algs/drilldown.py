@@ -1,14 +1,14 @@
-"""wifidensity:drilldown — the Drill-Down tool, paper §5.1.4 (science in algorithms/drilldown.py)."""
+"""wifidensity:drilldown — the Drill-Down tool, paper §5.1.4 (science in algorithms/paper/drilldown.py)."""
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
 )
 
-from ...algorithms.drilldown import drill_down
+from ...algorithms.paper.drilldown import drill_down
 from .. import parameters as params
 from ..base import WifiDensityAlgorithm
-from ..density_io import read_density_param, write_density_param
+from ..io.density_io import read_density_param, write_density_param
 
 
 class DrilldownAlgorithm(WifiDensityAlgorithm):

@@ -1,4 +1,5 @@
-"""wifidensity:fiducial — the Fiducial tool, paper §5.1.2 (science in algorithms/convex_layers.py and fiducial.py)."""
+"""wifidensity:fiducial — the Fiducial tool, paper §5.1.2 (science in
+algorithms/paper/fiducial.py, convex_layers.py)."""
 import numpy as np
 from qgis.core import (
     QgsExpression,
@@ -8,15 +9,15 @@ from qgis.core import (
     QgsProcessingParameterField,
 )
 
-from ...algorithms.apollonius import GOOD, QUALITY_NAMES
-from ...algorithms.fiducial import DEFAULT_LAYER, fiducial_region
+from ...algorithms.paper.apollonius import GOOD, QUALITY_NAMES
+from ...algorithms.paper.fiducial import DEFAULT_LAYER, fiducial_region
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..columns import require_source
-from ..layers import from_shapely, metric_crs, read_points, read_polygons, transformed
-from ..styles import style_on_load
-from ..table_output import write_table
+from ..display.styles import style_on_load
+from ..io.columns import require_source
+from ..io.layers import from_shapely, metric_crs, read_points, read_polygons, transformed
+from ..io.table_output import write_table
 
 GOOD_QUALITY = QUALITY_NAMES[GOOD]
 QUALITY_FIELD, LAYER, EXCLUSIONS, BOUNDARY, ALL_LAYERS = "QUALITY_FIELD", "LAYER", "EXCLUSIONS", "BOUNDARY", \

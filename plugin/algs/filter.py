@@ -1,4 +1,4 @@
-"""wifidensity:filter — the Filtering tool, paper §4.5 and §5.1.1 (science in algorithms/filtering.py).
+"""wifidensity:filter — the Filtering tool, paper §4.5 and §5.1.1 (science in algorithms/paper/filtering.py).
 
 The kept and removed tables keep every field of the input (e.g. preprocess's class, emission, n_aps);
 the removed one also says why each PR was set aside.
@@ -8,14 +8,14 @@ from qgis.core import QgsProcessingOutputNumber, QgsProcessingParameterFeatureSi
 
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.privacy import holds_raw_macs
-from ...algorithms.filtering import DEFAULT_RSS_MAX, split_probes
+from ...algorithms.paper.filtering import DEFAULT_RSS_MAX, split_probes
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..columns import require_source
-from ..layers import read_access_points
-from ..probe_tables import read_ap_and_rss
-from ..table_output import write_table
+from ..io.columns import require_source
+from ..io.layers import read_access_points
+from ..io.probe_tables import read_ap_and_rss
+from ..io.table_output import write_table
 
 REASON_FIELD = "removed_by"
 INDOOR_APS, RSS_MAX, REMOVED = "INDOOR_APS", "RSS_MAX", "REMOVED"

@@ -13,7 +13,7 @@ from ...algorithms.captures import import_captures
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
-from ..table_output import write_table
+from ..io.table_output import write_table
 
 SENSOR_PATTERN, SECRET, CLOCK_SYNC, OFFSETS = "SENSOR_PATTERN", "SECRET", "CLOCK_SYNC", "OFFSETS"
 NUMBERS = (("FRAMES", "Capture records read"), ("PROBES", "Probe requests written"), ("SENSORS", "Sensors"),

@@ -1,4 +1,4 @@
-"""wifidensity:localize — the Localization tool, paper §4.6 (science in algorithms/apollonius.py, calibration.py,
+"""wifidensity:localize — the Localization tool, paper §4.6 (science in algorithms/paper/apollonius.py, calibration.py,
 regularize.py, localization.py)."""
 import numpy as np
 from qgis.core import (
@@ -9,19 +9,19 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
-from ...algorithms.apollonius import DEFAULT_MAX_RESIDUAL, DEGENERATE, QUALITY_NAMES
-from ...algorithms.localization import localize_probes, log_distance_and_rss
-from ...algorithms.localize_report import report_html
-from ...algorithms.pathloss import DEFAULT_N
-from ...algorithms.regularize import MIN_REDUNDANT
+from ...algorithms.paper.apollonius import DEFAULT_MAX_RESIDUAL, DEGENERATE, QUALITY_NAMES
+from ...algorithms.paper.localization import localize_probes, log_distance_and_rss
+from ...algorithms.paper.localize_report import report_html
+from ...algorithms.paper.pathloss import DEFAULT_N
+from ...algorithms.paper.regularize import MIN_REDUNDANT
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
-from ..layers import read_access_points
-from ..probe_tables import read_probes
-from ..radio_io import read_radio_table, report_radio_table
-from ..styles import style_on_load
-from ..table_output import write_table
+from ..display.styles import style_on_load
+from ..io.layers import read_access_points
+from ..io.probe_tables import read_probes
+from ..io.radio_io import read_radio_table, report_radio_table
+from ..io.table_output import write_table
 
 CALIBRATE, POSITION_PRIOR, MAX_RESIDUAL, REPORT = "CALIBRATE", "POSITION_PRIOR", "MAX_RESIDUAL", "REPORT"
 

@@ -1,5 +1,5 @@
-"""wifidensity:mldensity — maximum-likelihood client density, beyond the paper (science in algorithms/mldensity.py,
-listmode_density.py, radiocalibration.py, radio_table.py, sitecheck.py)."""
+"""wifidensity:mldensity — maximum-likelihood client density, beyond the paper (science in algorithms/radio/:
+mldensity.py, listmode_density.py, radiocalibration.py, radio_table.py, sitecheck.py)."""
 import numpy as np
 from qgis.core import (
     QgsProcessingOutputNumber,
@@ -11,23 +11,23 @@ from qgis.core import (
 )
 
 from ...algorithms.core.errors import InputError
-from ...algorithms.counting import DEFAULT_X_DAY, window_x
-from ...algorithms.emissions import group_emissions
-from ...algorithms.flow import COUNTS, ESTIMATORS
-from ...algorithms.listmode_density import given_radio, listmode_client_map
-from ...algorithms.mldensity import DEFAULT_ITERATIONS, DEFAULT_SIEVE, ml_client_map, without_indoor_aps
-from ...algorithms.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
-from ...algorithms.radio import Radio
-from ...algorithms.radio_table import NOT_CALIBRATED, RadioTable, prs_heard
-from ...algorithms.sitecheck import self_check
+from ...algorithms.counting.counting import DEFAULT_X_DAY, window_x
+from ...algorithms.counting.emissions import group_emissions
+from ...algorithms.paper.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
+from ...algorithms.radio.listmode_density import given_radio, listmode_client_map
+from ...algorithms.radio.mldensity import DEFAULT_ITERATIONS, DEFAULT_SIEVE, ml_client_map, without_indoor_aps
+from ...algorithms.radio.model import Radio
+from ...algorithms.radio.radio_table import NOT_CALIBRATED, RadioTable, prs_heard
+from ...algorithms.radio.sitecheck import self_check
+from ...algorithms.season.flow import COUNTS, ESTIMATORS
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..density_io import output_grid, write_density_param
-from ..layers import read_access_points, read_shapes
-from ..probe_tables import read_ap_and_rss, read_probes
-from ..radio_io import read_radio_table, report_radio_table, write_radio_table
-from ..table_output import write_table
+from ..io.density_io import output_grid, write_density_param
+from ..io.layers import read_access_points, read_shapes
+from ..io.probe_tables import read_ap_and_rss, read_probes
+from ..io.radio_io import read_radio_table, report_radio_table, write_radio_table
+from ..io.table_output import write_table
 
 FLOOR, X, EMISSIONS, ITERATIONS, SIEVE = "FLOOR", "X", "EMISSIONS", "ITERATIONS", "SIEVE"
 SUPPORT, EXCLUSIONS, PR_OUTPUT = "SUPPORT", "EXCLUSIONS", "PR_OUTPUT"

@@ -1,4 +1,4 @@
-"""wifidensity:preprocess — the Preprocessing tool, paper §3.4 (science in algorithms/preprocess.py)."""
+"""wifidensity:preprocess — the Preprocessing tool, paper §3.4 (science in algorithms/counting/preprocess.py)."""
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
@@ -8,14 +8,14 @@ from qgis.core import (
 )
 
 from ...algorithms.core.timeparse import parse_instant, to_iso
-from ...algorithms.counting import format_higher, format_multiplicities
-from ...algorithms.preprocess import preprocess
+from ...algorithms.counting.counting import format_higher, format_multiplicities
+from ...algorithms.counting.preprocess import preprocess
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..columns import read_tokens
-from ..probe_tables import read_probes
-from ..table_output import write_table
+from ..io.columns import read_tokens
+from ..io.probe_tables import read_probes
+from ..io.table_output import write_table
 
 COUNT_OUTPUTS = ["P", "P1", "P2", "P3", "P4PLUS", "EMISSIONS", "CR", "CF", "CC", "CR_MACS", "CF_MACS", "CC_MACS",
                  "WINDOW_HOURS"]

@@ -21,13 +21,13 @@ from ...algorithms.presence.localdays import day_dates, local_days, time_zone
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..charts import time_chart
-from ..columns import check_fields, read_columns, require_source, text_column
-from ..layers import read_access_points
-from ..print_layout import export_pdf, report
-from ..probe_tables import read_probes
-from ..styles import style_on_load
-from ..table_output import write_table
+from ..display.charts import time_chart
+from ..display.print_layout import export_pdf, report
+from ..display.styles import style_on_load
+from ..io.columns import check_fields, read_columns, require_source, text_column
+from ..io.layers import read_access_points
+from ..io.probe_tables import read_probes
+from ..io.table_output import write_table
 from .preprocess import connections_parameters, read_connections
 
 ZONE_FIELD, STORE_ZONE, THRESHOLD, SESSION_GAP = "ZONE_FIELD", "STORE_ZONE", "THRESHOLD", "SESSION_GAP"
@@ -197,8 +197,8 @@ class PresenceAlgorithm(WifiDensityAlgorithm):
     def _map_layers(self, parameters, context, project):
         if not is_given(parameters, CLIENT_MAP):
             return None
+        from ..display.styles import fit_density_ramp
         from ..paths import STYLE_DIR
-        from ..styles import fit_density_ramp
         layer = self.parameterAsRasterLayer(parameters, CLIENT_MAP, context).clone()
         layer.setName("Clients per m²")
         layer.loadNamedStyle(str(STYLE_DIR / "density.qml"))

@@ -1,4 +1,5 @@
-"""wifidensity:reassemble — the Re-assembly tool, paper §1.6 and Figure 19 (science in algorithms/reassemble.py)."""
+"""wifidensity:reassemble — the Re-assembly tool, paper §1.6 and Figure 19 (science in
+algorithms/paper/reassemble.py)."""
 import numpy as np
 from qgis.core import (
     QgsGeometry,
@@ -11,13 +12,13 @@ from qgis.core import (
 )
 
 from ...algorithms.core.masks import polygons_mask
-from ...algorithms.reassemble import WHOLE_MAP, clients, smoothed, zone_summary, zone_x_from
+from ...algorithms.paper.reassemble import WHOLE_MAP, clients, smoothed, zone_summary, zone_x_from
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..density_io import read_density_layer, read_density_param, write_density_param
-from ..layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
-from ..table_output import write_table
+from ..io.density_io import read_density_layer, read_density_param, write_density_param
+from ..io.layers import crs_from_text, from_shapely, read_polygon_features, read_shapes
+from ..io.table_output import write_table
 
 
 class ReassembleAlgorithm(WifiDensityAlgorithm):

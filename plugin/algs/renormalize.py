@@ -1,4 +1,4 @@
-"""wifidensity:renormalize — the Renormalization tool, paper §4.3 and §5.1.3 (science in algorithms/renormalize.py
+"""wifidensity:renormalize — the Renormalization tool, paper §4.3 and §5.1.3 (science in algorithms/paper/renormalize.py
 and algorithms/core/masks.py)."""
 from qgis.core import (
     QgsProcessingOutputNumber,
@@ -8,12 +8,12 @@ from qgis.core import (
 )
 
 from ...algorithms.core.masks import region_mask
-from ...algorithms.renormalize import MODES, renormalize
+from ...algorithms.paper.renormalize import MODES, renormalize
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
-from ..density_io import read_density_param, write_density_param
-from ..layers import crs_from_text, read_shapes
+from ..io.density_io import read_density_param, write_density_param
+from ..io.layers import crs_from_text, read_shapes
 
 REGION, EXCLUSIONS, MODE, TOTAL = "REGION", "EXCLUSIONS", "MODE", "TOTAL"
 

@@ -1,5 +1,5 @@
 """wifidensity:score — a client raster against a simulation's true clients, for the site twin (science in
-algorithms/scoring.py)."""
+algorithms/twin/scoring.py)."""
 from qgis.core import (
     QgsExpression,
     QgsFeatureRequest,
@@ -11,13 +11,13 @@ from qgis.core import (
 
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.optional import require
-from ...algorithms.scoring import DEFAULT_SMOOTH, score
+from ...algorithms.twin.scoring import DEFAULT_SMOOTH, score
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm
-from ..columns import check_fields, require_source
-from ..density_io import read_density_param
-from ..layers import crs_from_text, read_points_in, read_shapes
+from ..io.columns import check_fields, require_source
+from ..io.density_io import read_density_param
+from ..io.layers import crs_from_text, read_points_in, read_shapes
 
 NUMBERS = (("R", "Pearson r after smoothing"), ("ESTIMATED", "Clients in the map"), ("TRUE", "True clients"),
            ("TOTAL_ERROR", "Relative error of the total"), ("SHARE_ESTIMATED", "Share inside the polygon (map)"),

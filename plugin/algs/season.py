@@ -1,5 +1,5 @@
 """wifidensity:season — every window of a season through the pipeline's flow, in parallel on Dask, resumable
-(science in algorithms/season.py, flow.py, dask_runner.py and probe_db.py)."""
+(science in algorithms/season/runner.py, flow.py, dask_runner.py and probe_db.py)."""
 import math
 import os
 from datetime import UTC, datetime
@@ -20,21 +20,21 @@ from qgis.core import (
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.optional import require
 from ...algorithms.core.timeparse import parse_instant
-from ...algorithms.counting import GLOBAL_METHODS
-from ...algorithms.flow import EMPTY, ESTIMATORS, FLOWS, MAPPED, ML, PAPER, TABLE_FIELDS, FlowParameters
-from ...algorithms.probe_db import PostgresProbes
-from ...algorithms.reassemble import WHOLE_MAP
-from ...algorithms.season import SortedProbes, run_season, season_windows
-from ...algorithms.season_radio import needs_fitting
+from ...algorithms.counting.counting import GLOBAL_METHODS
+from ...algorithms.paper.reassemble import WHOLE_MAP
+from ...algorithms.season.flow import EMPTY, ESTIMATORS, FLOWS, MAPPED, ML, PAPER, TABLE_FIELDS, FlowParameters
+from ...algorithms.season.probe_db import PostgresProbes
+from ...algorithms.season.runner import SortedProbes, run_season, season_windows
+from ...algorithms.season.season_radio import needs_fitting
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..charts import time_chart
-from ..layers import read_access_points, read_polygon_features
-from ..probe_tables import read_probes
-from ..radio_io import TRUSTED, read_radio_table, report_radio_table, write_radio_table
-from ..season_layers import write_layer_definition
-from ..table_output import write_table
+from ..display.charts import time_chart
+from ..display.season_layers import write_layer_definition
+from ..io.layers import read_access_points, read_polygon_features
+from ..io.probe_tables import read_probes
+from ..io.radio_io import TRUSTED, read_radio_table, report_radio_table, write_radio_table
+from ..io.table_output import write_table
 from .preprocess import connections_parameters, read_connections
 
 ZONES, ZONE_NAME_FIELD, WORKERS, SCHEDULER, OVERWRITE = "ZONES", "ZONE_NAME_FIELD", "WORKERS", "SCHEDULER", \

@@ -1,5 +1,5 @@
-"""wifidensity:simulate — a simulated site with its ground truth, the site twin (science in algorithms/simulate.py
-and algorithms/crowd_areas.py)."""
+"""wifidensity:simulate — a simulated site with its ground truth, the site twin (science in algorithms/twin/simulate.py
+and algorithms/twin/crowd_areas.py)."""
 import json
 from dataclasses import replace
 
@@ -18,14 +18,14 @@ from qgis.core import (
 from ...algorithms.captures import capture_macs, write_site_captures
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.timeparse import parse_instant, to_iso
-from ...algorithms.crowd_areas import area_clients, area_stream
-from ...algorithms.simulate import centred_crowd, sample_config, simulate
+from ...algorithms.twin.crowd_areas import area_clients, area_stream
+from ...algorithms.twin.simulate import centred_crowd, sample_config, simulate
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
-from ..columns import check_fields, numeric_column, require_source
-from ..layers import crs_from_text, read_access_points, read_polygon_features, transformed
-from ..table_output import write_table
+from ..io.columns import check_fields, numeric_column, require_source
+from ..io.layers import crs_from_text, read_access_points, read_polygon_features, transformed
+from ..io.table_output import write_table
 
 SAMPLE = sample_config()
 KNOBS = [  # parameter, SiteConfig field, label, integer, default, advanced

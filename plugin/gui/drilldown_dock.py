@@ -14,9 +14,9 @@ from qgis.PyQt.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, Q
 
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.geotiff import read_density
-from ...algorithms.drilldown import RetentionCurve
+from ...algorithms.paper.drilldown import RetentionCurve
+from ..display.styles import fit_density_ramp
 from ..paths import STYLE_DIR
-from ..styles import fit_density_ramp
 
 PER_MILLE = 1000  # slider unit: retained fraction in 0.1 % steps (the paper uses 90 % and 99.7 %)
 LOWEST_RETAIN = 0.5

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from algorithms.core.timeparse import to_iso  # noqa: E402
-from algorithms.simulate import sample_config, simulate  # noqa: E402 (after the path set-up)
+from algorithms.twin.simulate import sample_config, simulate  # noqa: E402 (after the path set-up)
 
 
 def write_points(path, xy, properties, crs):

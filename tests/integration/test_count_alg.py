@@ -4,7 +4,7 @@ import pytest
 
 from wifidensity.algorithms.core.geotiff import Density, write_density
 from wifidensity.algorithms.core.grid import Grid
-from wifidensity.algorithms.counting import strawman_x, window_x
+from wifidensity.algorithms.counting.counting import strawman_x, window_x
 from wifidensity.plugin.paths import STYLE_DIR
 
 GRID = Grid(616500.0, 5449040.0, 2.0, 20, 20, "EPSG:32633")  # 40 x 40 m in UTM 33N

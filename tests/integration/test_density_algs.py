@@ -7,7 +7,7 @@ import pytest
 
 from wifidensity.algorithms.core.geotiff import Density, read_density, write_density
 from wifidensity.algorithms.core.grid import Grid
-from wifidensity.algorithms.pathloss import rss_at
+from wifidensity.algorithms.paper.pathloss import rss_at
 
 # Three APs around a square in UTM 33N, given to the tools in WGS84 (so the bowl picks the UTM zone itself).
 UTM = "EPSG:32633"
@@ -141,8 +141,8 @@ def test_outputs_load_with_the_density_style(provider, files):
         QgsSingleBandPseudoColorRenderer,
     )
 
+    from wifidensity.plugin.display.styles import ApplyDensityStyle
     from wifidensity.plugin.paths import STYLE_DIR
-    from wifidensity.plugin.styles import ApplyDensityStyle
     path = _bowl(files)["OUTPUT"]
     layer = QgsRasterLayer(path, "bowl")
     ApplyDensityStyle(STYLE_DIR / "density.qml", layer.id()).postProcessLayer(layer, QgsProcessingContext(),

@@ -10,7 +10,7 @@ from render import render_image
 
 from wifidensity.algorithms.core.geotiff import Density, read_density, write_density
 from wifidensity.algorithms.core.grid import Grid
-from wifidensity.algorithms.drilldown import RetentionCurve
+from wifidensity.algorithms.paper.drilldown import RetentionCurve
 from wifidensity.plugin.gui.drilldown_dock import DrilldownDock
 from wifidensity.plugin.paths import STYLE_DIR
 

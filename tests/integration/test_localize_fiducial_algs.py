@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsProcessingException, QgsVectorLayer
 
-from wifidensity.algorithms.pathloss import rss_at
+from wifidensity.algorithms.paper.pathloss import rss_at
 from wifidensity.plugin.paths import SAMPLE_DIR, STYLE_DIR
 
 APS = {"N1": (500000.0, 4500000.0), "N2": (500100.0, 4500000.0), "N3": (500000.0, 4500100.0),

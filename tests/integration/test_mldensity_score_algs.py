@@ -3,7 +3,7 @@ import pytest
 from qgis.core import QgsProcessingException
 
 from wifidensity.algorithms.core.geotiff import read_density
-from wifidensity.algorithms.simulate import sample_config
+from wifidensity.algorithms.twin.simulate import sample_config
 
 SAMPLE = sample_config()
 MODEL = {"A": SAMPLE.a, "N": SAMPLE.n, "SIGMA_RSS": SAMPLE.sigma_rss, "PIXEL_SIZE": 4.0, "MARGIN": 30.0}

@@ -16,9 +16,9 @@ from qgis.PyQt.QtGui import QImage
 
 from wifidensity.algorithms.core.geotiff import Density, write_density
 from wifidensity.algorithms.core.grid import Grid
+from wifidensity.plugin.display.print_layout import export_pdf, export_png, map_page
+from wifidensity.plugin.display.styles import fit_density_ramp
 from wifidensity.plugin.paths import SAMPLE_DIR, STYLE_DIR
-from wifidensity.plugin.print_layout import export_pdf, export_png, map_page
-from wifidensity.plugin.styles import fit_density_ramp
 
 
 def _layers(tmp_path):

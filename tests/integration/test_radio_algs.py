@@ -1,5 +1,5 @@
 """The self-calibrating maximum-likelihood map and the radio table through processing.run, on a simulated site
-(algorithms/simulate.py) with per-sensor gains of up to 3 dB, 4 dB of RSS noise and an indoor AP.
+(algorithms/twin/simulate.py) with per-sensor gains of up to 3 dB, 4 dB of RSS noise and an indoor AP.
 
 Oracles: the simulation's truth (true clients for the maps' r, true emission positions for the localization
 error, true gains for the fitted ones). The probe table carries the true emission of every PR, as the
@@ -11,8 +11,8 @@ from qgis.core import QgsProcessingException, QgsProcessingFeedback, QgsVectorLa
 
 from wifidensity.algorithms.core.geotiff import read_density
 from wifidensity.algorithms.core.timeparse import to_iso
-from wifidensity.algorithms.radio_table import FIELDS
-from wifidensity.algorithms.simulate import OUTDOOR, SiteConfig, simulate
+from wifidensity.algorithms.radio.radio_table import FIELDS
+from wifidensity.algorithms.twin.simulate import OUTDOOR, SiteConfig, simulate
 
 OX, OY = 616990.0, 5450290.0
 JITTER = [(3, -5), (-6, 2), (4, 4), (-2, -7), (5, 1), (-4, 6), (2, -3), (-5, -2), (6, 5)]

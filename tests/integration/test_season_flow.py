@@ -1,5 +1,5 @@
 """A season against the shipped model wifidensity:pipeline run on each window alone: the per-window flow
-(algorithms/flow.py) and the wifidensity:season tool give the same totals (relative difference < 1e-9) and the
+(algorithms/season/flow.py) and the wifidensity:season tool give the same totals (relative difference < 1e-9) and the
 same maps, pixel for pixel; the tool reads a PostGIS table as it reads a file, runs from qgis_process.bin on
 worker processes, writes a time-enabled layer definition, and resumes after a cancel.
 
@@ -20,11 +20,11 @@ import pytest
 
 from wifidensity.algorithms.core.geotiff import read_density, write_density
 from wifidensity.algorithms.core.timeparse import to_iso
-from wifidensity.algorithms.flow import COUNTS, ESTIMATORS, TABLE_FIELDS, FlowParameters, run_window
-from wifidensity.algorithms.reassemble import WHOLE_MAP
-from wifidensity.algorithms.season import RECORDS, season_windows
-from wifidensity.algorithms.season_radio import RECORD as RADIO_RECORD
-from wifidensity.algorithms.simulate import sample_config, season_configs, simulate_season
+from wifidensity.algorithms.paper.reassemble import WHOLE_MAP
+from wifidensity.algorithms.season.flow import COUNTS, ESTIMATORS, TABLE_FIELDS, FlowParameters, run_window
+from wifidensity.algorithms.season.runner import RECORDS, season_windows
+from wifidensity.algorithms.season.season_radio import RECORD as RADIO_RECORD
+from wifidensity.algorithms.twin.simulate import sample_config, season_configs, simulate_season
 
 WINDOWS = 8          # one day of 3-hour windows from 00:00 UTC
 SAMPLED = (3, 4, 6)  # 09:00, 12:00, 18:00

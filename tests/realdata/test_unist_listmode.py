@@ -18,11 +18,12 @@ import pytest
 from oracles import fit_pathloss_per_sensor
 from unist_capture import read_rows, seconds
 
-from wifidensity.algorithms import listmode, listmode_density, localization, radiocalibration, radiofit
-from wifidensity.algorithms.bowl import bowl_grid
 from wifidensity.algorithms.core.records import AccessPoints, Probes
-from wifidensity.algorithms.emissions import group_emissions
-from wifidensity.algorithms.listmode_density import ml_listmode
+from wifidensity.algorithms.counting.emissions import group_emissions
+from wifidensity.algorithms.paper import localization
+from wifidensity.algorithms.paper.bowl import bowl_grid
+from wifidensity.algorithms.radio import listmode, listmode_density, radiocalibration, radiofit
+from wifidensity.algorithms.radio.listmode_density import ml_listmode
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from wifidensity.algorithms import apollonius, convex_layers, filtering, preprocess
+from wifidensity.algorithms.counting import preprocess
+from wifidensity.algorithms.paper import apollonius, convex_layers, filtering
 from wifidensity.plugin.paths import HELP_DIR
 
 SECTION = r"(\d+(?:\.\d+)*)"

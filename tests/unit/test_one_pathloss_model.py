@@ -1,4 +1,4 @@
-"""The log-distance path-loss model is written once, in algorithms/pathloss.py: a copy elsewhere (with its own
+"""The log-distance path-loss model is written once, in algorithms/paper/pathloss.py: a copy elsewhere (with its own
 distance floor, as four copies once had three floors) fails this test."""
 import ast
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HOME = ROOT / "algorithms" / "pathloss.py"
+HOME = ROOT / "algorithms" / "paper" / "pathloss.py"
 SHIPPED = sorted(p for folder in ("algorithms", "plugin") for p in (ROOT / folder).rglob("*.py") if p != HOME)
 
 
@@ -51,7 +51,7 @@ def model_expressions(source):
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_shipped_module_writes_the_pathloss_model_out(path):
     lines = model_expressions(path.read_text(encoding="utf-8"))
-    assert not lines, f"{path.relative_to(ROOT)} lines {lines}: call algorithms/pathloss.py instead"
+    assert not lines, f"{path.relative_to(ROOT)} lines {lines}: call algorithms/paper/pathloss.py instead"
 
 
 @pytest.mark.parametrize("copy", [
