@@ -14,7 +14,8 @@ analytics of devices with a stable identifier, stands on ``core`` alone.
 tool (``wifidensity:<id>``)            module(s)                                        paper
 =====================================  ===============================================  ========================
 importcaptures                         captures                                         beyond the paper
-1. preprocess                          counting: preprocess, emissions                  §3.2, §3.4
+1. preprocess                          counting: preprocess, emissions, bursts (beyond  §3.2, §3.4
+                                       the paper)
 5. count                               counting: counting, zone_counts, zones           §4.4 (Eq. 9), §6.1.3
 2. filter                              paper: filtering                                 §4.5, §5.1.1
 3. bowl                                paper: bowl, radial                              §4.2, Figure 3

@@ -89,7 +89,7 @@ OUTPUT_LABELS = {"CLIENT_MAP": "Client map, the paper's flow (clients/m²)",
 CHILDREN = [
     ("preprocess", "wifidensity:preprocess",
      dict(INPUT="@PROBES", **PROBE_FIELDS, **CONNECTIONS, START="@START", END="@END",
-          SECRET="@SECRET", COUNT_EMISSIONS=True, OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
+          SECRET="@SECRET", GROUPING="@GROUPING", COUNT_EMISSIONS=True, OUTPUT=QgsProcessing.TEMPORARY_OUTPUT),
      {}, "1. Preprocessing: CR PRs, emissions, P1..P3"),
     ("filter", "wifidensity:filter",
      dict(INPUT="preprocess.OUTPUT", AP_FIELD="ap_id", RSS_FIELD="rss", **APS, INDOOR_FIELD="@INDOOR_FIELD",

@@ -11,6 +11,7 @@ from qgis.core import (
 )
 
 from ..algorithms.counting.counting import DEFAULT_X_DAY, GLOBAL_METHODS, MULTIPLICITY
+from ..algorithms.counting.preprocess import BURSTS, GROUPINGS
 from ..algorithms.paper.bowl import DEFAULT_MARGIN
 from ..algorithms.paper.pathloss import DEFAULT_A, DEFAULT_N, DEFAULT_SIGMA_RSS
 from ..algorithms.season.flow import BOTH, COUNTS, ESTIMATORS, FLOWS, LISTMODE, ML, PAPER
@@ -27,6 +28,9 @@ START, END, TOLERANCE, X_DAY, WINDOW_HOURS = "START", "END", "TOLERANCE", "X_DAY
 PROBES, FLOW, METHOD, SECRET = "PROBES", "FLOW", "METHOD", "SECRET"
 RSS_MAX, LAYER, RETAIN, SMOOTH = "RSS_MAX", "LAYER", "RETAIN", "SMOOTH"
 RADIO, ESTIMATOR, ML_ESTIMATOR = "RADIO", "ESTIMATOR", "ML_ESTIMATOR"
+GROUPING = "GROUPING"
+GROUPING_LABELS = {BURSTS: "bursts: a scan burst is one emission, however often each AP heard it",
+                   "paper": "paper: a new emission whenever an AP hears the MAC again (§3.4)"}
 ESTIMATOR_LABELS = {LISTMODE: "list-mode, self-calibrating (fits the radio from the same PRs)",
                     COUNTS: "counts per AP and RSS (A, n and sigma as given)"}
 FLOW_LABELS = {PAPER: "the paper's flow (Figure 19)", ML: "maximum likelihood (mldensity)",
@@ -165,11 +169,30 @@ def pipeline_knobs():
         number(SMOOTH, "Smoothing sigma of the client map (m)", 10.0, minimum=0.0, advanced=True),
         number(PIXEL_SIZE, "Pixel size (m)", 1.0, minimum=0.01, advanced=True),
         estimator(ML_ESTIMATOR, "Estimator of the maximum-likelihood map", advanced=True),
+        grouping(advanced=True),
         finish(QgsProcessingParameterCrs(CRS, "Output CRS (default: the APs', or their UTM zone)", optional=True),
                advanced=True),
     ]
 
 
+
+
+def grouping(advanced=False):
+    """GROUPING: scan bursts (default) or the paper's grouping of PRs into emissions."""
+    return finish(QgsProcessingParameterEnum(GROUPING, "Grouping of PRs into emissions",
+                                             [GROUPING_LABELS[g] for g in GROUPINGS],
+                                             defaultValue=GROUPINGS.index(BURSTS)),
+                  "Phones send each scan as a burst of 2-5 probe requests within about 100 ms, and an AP often "
+                  "hears several of them. bursts: a MAC's frames within TOLERANCE are one emission, each AP's "
+                  "frames of it one PR with their mean RSS (dBm), and MAC classes count bursts (so a randomised "
+                  "MAC is not taken for a fixed one because an AP heard its scan three times). paper: the "
+                  "Preprocessing tool of the paper (§3.4), rows grouped at distinct APs, for its checks.",
+                  advanced)
+
+
+def grouping_of(alg, parameters, context):
+    """The GROUPING chosen, as the science names it."""
+    return GROUPINGS[alg.parameterAsEnum(parameters, GROUPING, context)]
 
 
 def radio_table(help_text=None):

@@ -1,7 +1,10 @@
-"""Group probe requests into emissions (paper §3.4, the Preprocessing tool).
+"""Group probe requests into emissions (paper §3.4, the Preprocessing tool) or into scan bursts.
 
 One emission = the PRs of one MAC whose timestamps lie within TOLERANCE seconds of the emission's first PR,
-each heard at a distinct AP. Its size ``n_aps`` is the number of APs that heard it.
+each heard at a distinct AP. Its size ``n_aps`` is the number of APs that heard it. A scan burst is the same
+without "each at a distinct AP": a phone sends each scan as 2-5 probe requests within about 100 ms (one per
+channel or SSID), and one AP often hears several of them, which the paper's rule would split into several
+emissions.
 """
 import numpy as np
 
@@ -9,11 +12,12 @@ from ..core.errors import InputError
 from ..core.factorize import factorize
 
 
-def group_emissions(time, ap_id, mac, tolerance):
-    """Emission id (0..E-1) and n_aps for every PR, in the input order.
+def group_emissions(time, ap_id, mac, tolerance, split_at_repeated_ap=True):
+    """Emission id (0..E-1) and n_aps (distinct APs of its emission) for every PR, in the input order.
 
-    Vectorized for the common case; only the rare candidate groups that span more than ``tolerance`` or
-    hold the same AP twice are split row by row.
+    ``split_at_repeated_ap`` False groups scan bursts: an AP that hears the MAC again within ``tolerance``
+    adds to the burst instead of starting a new one. Vectorized for the common case; only the rare candidate
+    groups that span more than ``tolerance`` (or hold the same AP twice) are split row by row.
     """
     if not (np.isfinite(tolerance) and tolerance >= 0):
         raise InputError(f"TOLERANCE = {tolerance:g} s must be zero or a positive number of seconds.")
@@ -32,13 +36,16 @@ def group_emissions(time, ap_id, mac, tolerance):
     span = np.maximum.reduceat(t, first) - t[first]
     size = np.diff(np.append(first, count))
     distinct = _distinct_per_group(candidate, a)
-    needs_split = (span > tolerance) | (distinct < size)
+    needs_split = (span > tolerance) | ((distinct < size) & split_at_repeated_ap)
 
     for group in np.flatnonzero(needs_split):
         lo, hi = first[group], first[group] + size[group]
-        starts[lo:hi] = _split_rows(t[lo:hi], a[lo:hi], tolerance)
+        starts[lo:hi] = _split_rows(t[lo:hi], a[lo:hi], tolerance, split_at_repeated_ap)
     emission_sorted = np.cumsum(starts) - 1
-    n_sorted = np.bincount(emission_sorted)[emission_sorted]
+    if split_at_repeated_ap:
+        n_sorted = np.bincount(emission_sorted)[emission_sorted]  # one PR per AP: the size is the AP count
+    else:
+        n_sorted = _distinct_per_group(emission_sorted, a)[emission_sorted]
 
     emission = np.empty(count, dtype=np.int64)
     n_aps = np.empty(count, dtype=np.int64)
@@ -62,12 +69,12 @@ def _distinct_per_group(group, ap_code):
     return np.bincount(pairs // (int(ap_code.max()) + 1), minlength=group[-1] + 1)
 
 
-def _split_rows(t, a, tolerance):
-    """Start flags for one MAC's rows: a new emission when past tolerance or at an AP already heard."""
+def _split_rows(t, a, tolerance, split_at_repeated_ap=True):
+    """Start flags for one MAC's rows: a new emission when past tolerance or (paper) at an AP already heard."""
     starts = np.zeros(len(t), dtype=bool)
     start_time, heard = None, set()
     for i, (ti, ai) in enumerate(zip(t, a)):
-        if start_time is None or ti - start_time > tolerance or ai in heard:
+        if start_time is None or ti - start_time > tolerance or (split_at_repeated_ap and ai in heard):
             starts[i] = True
             start_time, heard = ti, set()
         heard.add(ai)

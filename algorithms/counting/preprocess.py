@@ -6,6 +6,10 @@ else CF. By default a MAC's occurrences are its PR rows (the paper), so one emis
 lands in CF; with ``count_emissions`` they are its emissions, so emissions heard by any number of APs stay CR.
 Within CR, PRs are grouped into emissions (``emissions.group_emissions``); P_k counts the PRs of emissions
 heard by exactly k APs.
+
+``grouping`` BURSTS (the tools' default) first makes each scan burst one emission (bursts.py): a MAC's frames
+within TOLERANCE are one burst however many of them each AP heard, each AP's frames of it one PR with their
+mean RSS, and MAC classes count bursts. PAPER groups the rows as the paper does.
 """
 from dataclasses import dataclass
 
@@ -18,16 +22,20 @@ from ..core.progress import SILENT
 from ..core.records import Probes
 from ..core.timeparse import to_iso
 from ..core.validation import check_rss
+from .bursts import collapse_bursts
 from .emissions import group_emissions, multiplicity_counts
 
 CR, CF, CC = "CR", "CF", "CC"
+BURSTS, PAPER = "bursts", "paper"
+GROUPINGS = (BURSTS, PAPER)
 
 
 @dataclass
 class Preprocessed:
     """probes: the output PRs with extra columns class, n_seen, emission, n_aps (emission -1 and n_aps 0
     outside CR); counts: P, P1, P2, P3, P4PLUS, P_BY_K {k: P_k}, EMISSIONS, CR, CF, CC (PRs per class),
-    CR_MACS, CF_MACS, CC_MACS, WINDOW_HOURS; notes: remarks worth showing the user."""
+    CR_MACS, CF_MACS, CC_MACS, WINDOW_HOURS, FRAMES (the window's rows before bursts are merged); notes:
+    remarks worth showing the user."""
 
     probes: Probes
     counts: dict
@@ -35,20 +43,29 @@ class Preprocessed:
 
 
 def preprocess(probes, start=None, end=None, connections=None, threshold=3, tolerance=2.0,
-               count_emissions=False, all_classes=False, secret="", progress=SILENT):
+               count_emissions=False, all_classes=False, secret="", grouping=PAPER, progress=SILENT):
     """Preprocess ``probes`` (records.Probes, times in seconds); returns Preprocessed.
 
+    grouping: PAPER (rows grouped as the paper's §3.4) or BURSTS (scan bursts merged first, classes counting
+    bursts: ``count_emissions`` is then implied).
     start, end: window bounds in seconds (None: the first / just after the last PR).
     connections: MACs of connected clients, or None when there is no connections table.
     Raw MAC addresses in ``probes`` or ``connections`` are replaced by their keyed hash with ``secret``.
     """
     if not (isinstance(threshold, (int, np.integer)) and threshold >= 1):
         raise InputError(f"THRESHOLD = {threshold}: give a whole number of occurrences, 1 or more (paper: 3).")
+    if grouping not in GROUPINGS:
+        raise InputError(f"GROUPING = {grouping!r}: choose {BURSTS!r} (scan bursts) or {PAPER!r}.")
     notes = []
     window, start, end = _in_window(probes, start, end)
+    frames = len(window)
     rss = check_rss(window.rss)
     tokens, mac_code = anonymised_codes(window.mac, secret)  # each column factorized once, reused below
     ap_code = factorize(window.ap_id)[1]
+    if grouping == BURSTS:
+        rows, rss = collapse_bursts(window.time, ap_code, mac_code, rss, tolerance)
+        window, mac_code, ap_code = window.take(rows), mac_code[rows], ap_code[rows]
+        count_emissions = True
     progress.step(0.1)
     connected = _connected(tokens, mac_code, connections, secret, notes)
     n_seen = _occurrences(window.time, ap_code, mac_code, connected, tolerance, count_emissions)
@@ -65,6 +82,7 @@ def preprocess(probes, start=None, end=None, connections=None, threshold=3, tole
 
     counts = _counts(members, mac_code, emission[is_cr], n_aps[is_cr])
     counts["WINDOW_HOURS"] = (end - start) / 3600.0
+    counts["FRAMES"] = frames
     keep = np.ones(len(window), dtype=bool) if all_classes else is_cr
     columns = {"class": mac_class, "n_seen": n_seen, "emission": emission, "n_aps": n_aps}
     result = Probes(window.time[keep], window.ap_id[keep], tokens[mac_code[keep]], rss[keep],

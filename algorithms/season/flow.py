@@ -29,7 +29,7 @@ from ..core.masks import region_mask
 from ..core.progress import SILENT, SubProgress
 from ..core.timeparse import to_iso, to_seconds
 from ..counting.counting import DEFAULT_X_DAY, MULTIPLICITY, window_x
-from ..counting.preprocess import preprocess
+from ..counting.preprocess import BURSTS, preprocess
 from ..counting.zone_counts import count_site, zone_table
 from ..counting.zones import zones_from_polygons
 from ..paper.apollonius import DEGENERATE, QUALITY_NAMES
@@ -57,8 +57,9 @@ MAPPED, EMPTY = "mapped", "empty"
 @dataclass(frozen=True)
 class FlowParameters:
     """The pipeline's parameters of the same names: X_DAY, METHOD (a counting method name), RSS_MAX, LAYER,
-    RETAIN, SMOOTH, PIXEL_SIZE, FLOW (one of FLOWS), SECRET, ML_ESTIMATOR (``estimator``, one of ESTIMATORS)
-    and RADIO (``radio``: None, or the radio_table.RadioTable read from the radio table)."""
+    RETAIN, SMOOTH, PIXEL_SIZE, FLOW (one of FLOWS), SECRET, ML_ESTIMATOR (``estimator``, one of ESTIMATORS),
+    RADIO (``radio``: None, or the radio_table.RadioTable read from the radio table) and GROUPING (one of
+    preprocess.GROUPINGS)."""
 
     x_day: float = DEFAULT_X_DAY
     method: str = MULTIPLICITY
@@ -71,6 +72,7 @@ class FlowParameters:
     secret: str = ""
     estimator: str = LISTMODE
     radio: object = None
+    grouping: str = BURSTS
 
     def __post_init__(self):
         if self.flow not in FLOWS:
@@ -115,7 +117,7 @@ def run_window(probes, aps, start, end, parameters=None, connections=None, zones
     if not np.any(hits):
         return WindowResult(empty_row(start, end))
     pre = preprocess(probes, start, end, connections, count_emissions=True, secret=parameters.secret,
-                     progress=SubProgress(progress, 0.0, 0.05))
+                     grouping=parameters.grouping, progress=SubProgress(progress, 0.0, 0.05))
     counts = pre.counts
     row = empty_row(start, end, MAPPED)
     row.update(p=counts["P"], p1=counts["P1"], p2=counts["P2"], p3=counts["P3"], emissions=counts["EMISSIONS"])

@@ -9,7 +9,7 @@ from qgis.core import (
 
 from ...algorithms.core.timeparse import parse_instant, to_iso
 from ...algorithms.counting.counting import format_higher, format_multiplicities
-from ...algorithms.counting.preprocess import preprocess
+from ...algorithms.counting.preprocess import BURSTS, preprocess
 from .. import parameters as params
 from .. import qgis_enums
 from ..base import WifiDensityAlgorithm, is_given
@@ -84,10 +84,12 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
                                               optional=True),
                  self.tr("Key of the keyed hash (HMAC-SHA256) that replaces raw MAC addresses. Use the same secret "
                          "for every window and table of a site so tokens match."))
+        self.addParameter(params.grouping())
         self.add(QgsProcessingParameterBoolean(
             COUNT_EMISSIONS, self.tr("Count a MAC's emissions, not its PR rows, against THRESHOLD"), False),
             self.tr("The paper counts rows, so an emission heard by 4+ APs lands in CF. Counting emissions keeps "
-                    "it in CR and reports P4, P5, ... for the multiplicity method."), advanced=True)
+                    "it in CR and reports P4, P5, ... for the multiplicity method. Scan bursts (GROUPING) always "
+                    "count emissions."), advanced=True)
         self.add(QgsProcessingParameterBoolean(
             ALL_CLASSES, self.tr("Output every class (CR, CF, CC), not only CR"), False), advanced=True)
         self.addParameter(QgsProcessingParameterFeatureSink(params.OUTPUT, self.tr("Preprocessed PRs"),
@@ -110,9 +112,12 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
             count_emissions=self.parameterAsBoolean(parameters, COUNT_EMISSIONS, context),
             all_classes=self.parameterAsBoolean(parameters, ALL_CLASSES, context),
             secret=self.parameterAsString(parameters, SECRET, context),
-            progress=self.progress(feedback, 10.0, 70.0))
+            grouping=params.grouping_of(self, parameters, context), progress=self.progress(feedback, 10.0, 70.0))
         for note in result.notes:
             feedback.pushWarning(note)
+        if params.grouping_of(self, parameters, context) == BURSTS:
+            feedback.pushInfo(f"Scan bursts: the window's {result.counts['FRAMES']} frames are "
+                              f"{int(sum(result.counts[c] for c in ('CR', 'CF', 'CC')))} PRs, one per AP and burst.")
         out = result.probes
         columns = {"time": to_iso(out.time), "ap_id": out.ap_id, "mac": out.mac, "rss": out.rss, **out.extra}
         dest = write_table(self, parameters, context, params.OUTPUT, columns, self.progress(feedback, 70.0, 100.0))

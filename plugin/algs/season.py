@@ -219,7 +219,8 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
             pixel_size=number(parameters, params.PIXEL_SIZE, context),
             flow=FLOWS[self.parameterAsEnum(parameters, params.FLOW, context)],
             secret=self.parameterAsString(parameters, params.SECRET, context),
-            estimator=ESTIMATORS[self.parameterAsEnum(parameters, params.ML_ESTIMATOR, context)], radio=radio)
+            estimator=ESTIMATORS[self.parameterAsEnum(parameters, params.ML_ESTIMATOR, context)], radio=radio,
+            grouping=params.grouping_of(self, parameters, context))
 
     def _where(self, parameters, context):
         scheduler = self.parameterAsString(parameters, SCHEDULER, context).strip() or None
