@@ -12,7 +12,7 @@ def test_qgis_process_preprocess_prints_the_sample_truth(qgis_cli, tmp_path):
     truth = json.loads((SAMPLE_DIR / "truth.json").read_text())
     code, payload, log = qgis_cli.run(
         "wifidensity:preprocess", INPUT=SAMPLE_DIR / "probes.csv", CONNECTIONS=SAMPLE_DIR / "connections.csv",
-        START=truth["start"], END=truth["end"], OUTPUT=tmp_path / "cr.gpkg")
+        START=truth["start"], END=truth["end"], GROUPING=1, OUTPUT=tmp_path / "cr.gpkg")  # the paper's grouping
     assert code == 0, log
     results = payload["results"]
     for name in ("P", "P1", "P2", "P3"):

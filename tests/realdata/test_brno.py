@@ -75,7 +75,8 @@ def _preprocess(table, folder, **parameters):
     output = folder / f"out_{len(list(folder.iterdir()))}.csv"
     result = processing.run("wifidensity:preprocess", {
         "INPUT": table, "TIME_FIELD": "datetime", "AP_FIELD": "position", "MAC_FIELD": "src",
-        "RSS_FIELD": "rssi", "SECRET": "brno-test", "ALL_CLASSES": True, "OUTPUT": str(output), **parameters})
+        "RSS_FIELD": "rssi", "SECRET": "brno-test", "ALL_CLASSES": True, "GROUPING": 1,  # the paper's grouping
+        "OUTPUT": str(output), **parameters})
     with open(output, newline="", encoding="utf-8") as handle:
         return result, list(csv.DictReader(handle))
 
