@@ -45,6 +45,7 @@ from .devices import (
     passer_paths,
     scan_times,
     sequence_starts,
+    spaced,
 )
 
 OUTDOOR, INDOOR, IOT, CONNECTED = "outdoor", "indoor", "iot", "connected"
@@ -252,7 +253,8 @@ def _burst_times(config, settings, kind, model, models, present, rng):
     device = np.r_[phone[which], others].astype(np.int64)
     time = np.r_[time, rng.uniform(present[others, 0], present[others, 1])]
     order = np.lexsort((time, device))
-    return device[order], time[order]
+    keep = spaced(device[order], time[order])
+    return device[order][keep], time[order][keep]
 
 
 def device_counts(probes, kind, bursts, frames, model):
