@@ -5,17 +5,18 @@ MAC for every emission, no sequence numbers. A method that groups PRs into devic
 model, on devices that behave as phones do:
 
 - **Bursts.** A phone scans by sending a short burst of probe requests, several frames a few tens of
-  milliseconds apart on each channel (Vanhoef et al. 2016; Matte et al. 2016, whose timing attack rests on
-  the inter-frame times within a burst being a trait of the device). Here a burst is 2-5 frames spread over
-  20-100 ms on the sniffers' channel, the range per model an assumption within what those papers describe.
+  milliseconds apart on each channel (Vanhoef et al., AsiaCCS 2016, doi:10.1145/2897845.2897883; Matte et al.,
+  WiSec 2016, doi:10.1145/2939918.2939930, whose timing attack rests on the inter-frame times of a device's
+  probe requests). Here a burst is 2-5 frames spread over 20-100 ms on the sniffers' channel, the range per
+  model an assumption within what those papers describe.
   Every AP hears every frame independently (RECEPTION), each frame with its own RSS noise, so an AP can log
   some or all of a burst.
 - **Information elements.** The IEs of a probe request (their ids and order, supported rates, HT/VHT/extended
   capabilities, vendor-specific elements and their OUIs) are stable per model and OS version and survive MAC
-  randomisation (Vanhoef et al. 2016; Pintor & Atzori's labelled dataset; Baccichet et al.'s Politecnico di
-  Milano dataset and compact fingerprints, arXiv:2412.10548, who note that devices of one type and OS cannot
-  be told apart by IEs). So several iPhone models on one iOS version share one signature here. The signature
-  texts are made up in that format: they are deterministic labels, not captured frames.
+  randomisation (Vanhoef et al. 2016; Pintor & Atzori's labelled dataset, Mendeley Data 2021,
+  doi:10.17632/j64btzdsdy; Baccichet et al., Politecnico di Milano, arXiv:2412.10548, who note that devices
+  of one type and OS cannot be told apart by IEs). So several iPhone models on one iOS version share one
+  signature here. The signature texts are made up in that format: deterministic labels, not captured frames.
 - **MAC policy.** A new random MAC for every scan burst (iOS, recent Android while not associated), one MAC
   kept for some minutes, or one "pseudo-random" MAC kept until the WiFi interface is switched off, i.e. for
   the whole window here (Uras et al., Computer Networks 2022, doi:10.1016/j.comnet.2022.109393). Which model
