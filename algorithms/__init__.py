@@ -32,7 +32,8 @@ mldensity                              radio: mldensity; listmode, listmode_dens
                                        (the self-calibrating list-mode estimator)
 the radio table (mldensity, localize,  radio: radio_table                               beyond the paper
 bowl, pipeline)
-simulate, score (the site twin)        twin: simulate, crowd_areas, scoring             beyond the paper
+simulate, score (the site twin)        twin: simulate, devices (realistic phones),      beyond the paper
+                                       crowd_areas, scoring
 pipeline (one window, QGIS-free)       season: flow                                     Figure 19
 season                                 season: runner, task, season_radio, dask_runner, beyond the paper
                                        probe_db

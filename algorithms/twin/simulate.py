@@ -11,6 +11,13 @@ outdoor client (or an indoor client and an outdoor AP) costs ``wall_loss`` dB; `
 AP (a sensor's antenna and mounting, paper/pathloss.py's per-sensor gain). The PRs of one emission arrive
 within ``burst`` seconds. An emission that no AP hears leaves no trace.
 
+``SiteConfig.devices`` (a devices.DeviceConfig, or True for its defaults) makes the clients realistic phones
+instead (devices.py): models with their IE signatures, MAC and sequence-counter policies and scan rates;
+every emission is then a scan burst of 2-5 frames, every PR row one frame (an AP can log several frames of one
+burst), and passers-by can walk past the site. The probes then carry ``seq``, ``fingerprint``,
+``true_device`` and ``true_model`` too, and the truth counts devices, bursts and frames (``device_counts``).
+With ``devices`` unset the simulation is the plain one above, draw for draw.
+
 Usage::
 
     site = simulate(SiteConfig(ap_xy=[(0, 0), (100, 0), (50, 80)], crowds=[(50, 30, 15, 40)], seed=1))
@@ -27,8 +34,22 @@ import numpy as np
 from ..core.errors import InputError
 from ..core.records import AccessPoints, Probes
 from ..paper.pathloss import rss_at
+from .devices import (
+    FIXED_MODEL,
+    RESTART,
+    SEQ_MODULO,
+    DeviceConfig,
+    burst_frames,
+    draw_models,
+    mac_groups,
+    passer_paths,
+    scan_times,
+    sequence_starts,
+    spaced,
+)
 
 OUTDOOR, INDOOR, IOT, CONNECTED = "outdoor", "indoor", "iot", "connected"
+PASSER_BY = "passer_by"  # realistic devices only: a phone walking past the site
 RANDOMISING = (OUTDOOR, INDOOR)
 DEFAULT_START = 1717236000.0  # 2024-06-01 10:00:00 UTC
 
@@ -49,6 +70,8 @@ class SiteConfig:
     the connections table (class CC).
     burst: the PRs of one emission reach the APs within this many seconds; 0 puts them at one instant, one
     frame heard by every AP in range, as the capture rehearsal (captures.rehearsal) writes them.
+    devices: None (or False) for the plain model; a devices.DeviceConfig (True: its defaults) for realistic
+    phones, whose scan rates then replace emissions_per_client and burst.
     """
 
     ap_xy: list
@@ -75,6 +98,7 @@ class SiteConfig:
     connected_emissions: int = 30
     crs: str = ""
     seed: int = 0
+    devices: object = None
 
 
 @dataclass
@@ -83,7 +107,9 @@ class Truth:
 
     client_xy: (clients x 2) positions; kind: 'outdoor' | 'indoor' | 'iot' | 'connected' per client;
     client_mac: the fixed MAC of IoT/connected clients ('' for randomising ones); emissions: emissions each
-    client made (heard or not); counts: see ``true_counts``.
+    client made (heard or not); counts: see ``true_counts``. With realistic devices: kind may be 'passer_by'
+    (client_xy is then the middle of its path), emissions are bursts, model: each device's model name,
+    frames: the frames each device sent (heard or not); counts add ``device_counts``.
     """
 
     client_xy: np.ndarray
@@ -91,6 +117,8 @@ class Truth:
     client_mac: np.ndarray
     emissions: np.ndarray
     counts: dict
+    model: np.ndarray = None
+    frames: np.ndarray = None
 
 
 @dataclass
@@ -114,6 +142,8 @@ class SimulatedSite:
 
 def simulate(config):
     """Simulate one window of ``config``; returns a SimulatedSite (PRs sorted by time)."""
+    if config.devices is not None and config.devices is not False:
+        return _simulate_devices(config)
     rng = np.random.default_rng(config.seed)
     aps = _access_points(config)
     client_xy, kind = _place_clients(config, aps, rng)
@@ -141,6 +171,108 @@ def simulate(config):
     nearest = np.argmin(np.hypot(*(client_xy[connected, None, :] - aps.xy[None, :, :]).transpose(2, 0, 1)), axis=1)
     truth = Truth(client_xy, kind.astype(object), client_mac, per_client, true_counts(probes, kind, config))
     return SimulatedSite(probes, aps, client_mac[connected], aps.ids[nearest], truth)
+
+
+def _simulate_devices(config):
+    """simulate() with realistic phones (devices.py): bursts of frames, models, MAC and sequence policies."""
+    settings = config.devices if isinstance(config.devices, DeviceConfig) else DeviceConfig()
+    rng = np.random.default_rng(config.seed)
+    aps = _access_points(config)
+    client_xy, kind = _place_clients(config, aps, rng)
+    window = (config.start, config.start + config.window_hours * 3600.0)
+    path_xy, velocity, passing = passer_paths(settings.passers_by, aps.xy.min(axis=0), aps.xy.max(axis=0),
+                                              settings, window, rng)
+    kind = np.r_[kind, np.full(settings.passers_by, PASSER_BY)].astype("U9")
+    models = tuple(settings.models) + (FIXED_MODEL,)
+    phone = np.isin(kind, RANDOMISING + (PASSER_BY,))
+    model = np.full(len(kind), len(models) - 1)
+    model[phone] = draw_models(int(phone.sum()), settings.models, rng)
+    present = np.tile(window, (len(kind), 1))
+    present[len(client_xy):] = passing
+    xy = np.vstack([client_xy, path_xy + velocity * (0.5 * (passing[:, 1:] - passing[:, :1]))])  # mid-path
+    device, burst_time = _burst_times(config, settings, kind, model, models, present, rng)
+    burst_time, device = burst_time[burst_time < window[1] - 0.1], device[burst_time < window[1] - 0.1]
+
+    client_mac, burst_mac, frames, burst, offset, seq = _macs_and_frames(phone, model, models, device,
+                                                                         burst_time, window[0], rng)
+    frame_device, frame_time = device[burst], burst_time[burst] + offset
+    walking = kind[frame_device] == PASSER_BY
+    frame_xy = xy[frame_device]
+    moved = frame_device[walking] - len(client_xy)
+    frame_xy[walking] = path_xy[moved] + velocity[moved] * (frame_time[walking] - passing[moved, 0])[:, None]
+    rss, heard = _receive(config, aps, frame_xy, kind[frame_device] == INDOOR, rng)
+    frame, ap = np.nonzero(heard)
+    order = np.argsort(frame_time[frame], kind="stable")
+    frame, ap = frame[order], ap[order]
+    who = frame_device[frame]
+    names = np.array([m.name for m in models], dtype=object)
+    signatures = np.array([m.signature for m in models], dtype=object)
+    probes = Probes(frame_time[frame], aps.ids[ap].astype(object), burst_mac[burst[frame]],
+                    rss[frame, ap],
+                    {"true_x": frame_xy[frame, 0], "true_y": frame_xy[frame, 1], "true_emission": burst[frame],
+                     "true_client": who, "true_kind": kind[who].astype(object), "seq": seq[frame],
+                     "fingerprint": signatures[model[who]], "true_device": who, "true_model": names[model[who]]})
+    bursts = np.bincount(device, minlength=len(kind))
+    sent = np.bincount(device, weights=frames, minlength=len(kind)).astype(np.int64)
+    connected = kind == CONNECTED
+    nearest = np.argmin(np.hypot(*(xy[connected, None, :] - aps.xy[None, :, :]).transpose(2, 0, 1)), axis=1)
+    counts = {**true_counts(probes, kind, config), **device_counts(probes, kind, bursts, sent, names[model])}
+    truth = Truth(xy, kind.astype(object), client_mac, bursts, counts, names[model], sent)
+    return SimulatedSite(probes, aps, client_mac[connected], aps.ids[nearest], truth)
+
+
+def _macs_and_frames(phone, model, models, device, burst_time, start, rng):
+    """MACs and frames of the bursts (sorted by device then time): (fixed MAC per device, '' for phones; MAC
+    per burst; frames per burst; burst per frame; each frame's offset in its burst (s); sequence number per
+    frame), following each model's MAC and sequence-counter policies."""
+    policy = np.array([m.mac_policy for m in models])[model[device]]
+    minutes = np.array([m.mac_minutes for m in models])[model]
+    phase = start - 60.0 * minutes * rng.random(len(model))  # each device's last MAC change before the window
+    group, new_mac = mac_groups(device, burst_time, policy, minutes[device], phase[device])
+    fixed = int((~phone).sum())
+    macs = random_macs(int(group.max(initial=-1)) + 1 + fixed, rng).astype(object)
+    client_mac = np.full(len(model), "", dtype=object)
+    client_mac[~phone] = macs[len(macs) - fixed:]
+    burst_mac = np.where(phone[device], macs[group], client_mac[device])
+    frames, burst, offset = burst_frames(model[device], models, rng)
+    restart = np.array([m.seq_policy == RESTART for m in models])[model[device]]
+    seq_step = np.array([m.seq_step for m in models])[model[device]]
+    rank = np.arange(len(burst)) - np.repeat(np.cumsum(frames) - frames, frames)
+    seq = (sequence_starts(device, frames, new_mac, restart, seq_step, rng)[burst] + rank) % SEQ_MODULO
+    return client_mac, burst_mac, frames, burst, offset, seq
+
+
+def _burst_times(config, settings, kind, model, models, present, rng):
+    """(device, time) of every burst, sorted by device then time: phones scan at their models' rates while
+    present, IoT and connected clients emit iot_emissions / connected_emissions times at random."""
+    phone = np.flatnonzero(np.isin(kind, RANDOMISING + (PASSER_BY,)))
+    scan_s = np.array([m.scan_s for m in models])[model[phone]]
+    which, time = scan_times(scan_s, present[phone], settings, rng)
+    fixed = {IOT: config.iot_emissions, CONNECTED: config.connected_emissions}
+    others = np.repeat(np.arange(len(kind)), [fixed.get(k, 0) for k in kind])
+    device = np.r_[phone[which], others].astype(np.int64)
+    time = np.r_[time, rng.uniform(present[others, 0], present[others, 1])]
+    order = np.lexsort((time, device))
+    keep = spaced(device[order], time[order])
+    return device[order][keep], time[order][keep]
+
+
+def device_counts(probes, kind, bursts, frames, model):
+    """The truth of realistic devices: DEVICES (in the area: every kind but passers-by), PASSERS_BY, PHONES
+    (randomising phones in the area), their BURSTS and FRAMES sent and per phone (BURSTS_PER_PHONE,
+    FRAMES_PER_PHONE: the true X of frames sent), HEARD_PER_PHONE (their PR rows logged per phone), MACS (the
+    distinct MACs the phones in the area were heard with) and MODELS (devices per model, passers-by included)."""
+    phones = np.isin(kind, RANDOMISING)
+    heard = np.isin(probes.extra["true_kind"].astype(str), RANDOMISING)
+    n_phones = int(phones.sum())
+    names, per_model = np.unique(np.asarray(model, dtype=str), return_counts=True)
+    return {"DEVICES": int((kind != PASSER_BY).sum()), "PASSERS_BY": int((kind == PASSER_BY).sum()),
+            "PHONES": n_phones, "BURSTS": int(bursts[phones].sum()), "FRAMES": int(frames[phones].sum()),
+            "BURSTS_PER_PHONE": float(bursts[phones].sum()) / max(n_phones, 1),
+            "FRAMES_PER_PHONE": float(frames[phones].sum()) / max(n_phones, 1),
+            "HEARD_PER_PHONE": float(heard.sum()) / max(n_phones, 1),
+            "MACS": len(np.unique(probes.mac[heard].astype(str))),
+            "MODELS": {str(n): int(c) for n, c in zip(names, per_model)}}
 
 
 def season_configs(config, windows, busiest_hour=15.0, seed=0):
@@ -176,17 +308,21 @@ def true_counts(probes, kind, config):
     definitions, paper §3.4).
 
     clients, and clients per kind (outdoor, indoor, iot, connected); EMISSIONS: heard emissions of
-    randomising clients; P_k: PRs of those emissions heard by exactly k APs (k = 1..3 and 'P4plus',
-    plus 'P_by_k' for every k); P = P1 + P2 + P3 (the CR PRs when THRESHOLD = 3 counts rows);
+    randomising clients (passers-by included); P_k: PRs of those emissions heard by exactly k distinct APs
+    (k = 1..3 and 'P4plus', plus 'P_by_k' for every k); P = P1 + P2 + P3 (the CR PRs when THRESHOLD = 3
+    counts rows);
     EMISSIONS_1TO3: emissions heard by 1-3 APs; RANDOMISING_PRS: all PRs of randomising clients;
     PRS_PER_CLIENT: RANDOMISING_PRS per randomising client; WINDOW_HOURS.
     """
-    randomising = np.isin(probes.extra["true_kind"].astype(str), RANDOMISING)
+    randomising = np.isin(probes.extra["true_kind"].astype(str), RANDOMISING + (PASSER_BY,))
     emission = probes.extra["true_emission"][randomising]
-    ids, n_aps = np.unique(emission, return_counts=True)
-    prs_by_k = np.bincount(n_aps, weights=n_aps).astype(np.int64)
+    ap_names, ap_code = np.unique(probes.ap_id[randomising].astype(str), return_inverse=True)
+    ids, rows = np.unique(emission, return_counts=True)  # an AP logs several frames of a realistic burst
+    heard_at = np.unique(emission.astype(np.int64) * max(len(ap_names), 1) + ap_code.reshape(-1))
+    n_aps = np.bincount(np.searchsorted(ids, heard_at // max(len(ap_names), 1)), minlength=len(ids))
+    prs_by_k = np.bincount(n_aps, weights=rows).astype(np.int64)
     p_by_k = {k: int(prs_by_k[k]) for k in range(1, len(prs_by_k)) if prs_by_k[k]}
-    randomising_clients = int(np.isin(kind, RANDOMISING).sum())
+    randomising_clients = int(np.isin(kind, RANDOMISING + (PASSER_BY,)).sum())
     counts = {"clients": len(kind), **{k: int((kind == k).sum()) for k in (OUTDOOR, INDOOR, IOT, CONNECTED)},
               "EMISSIONS": len(ids), "EMISSIONS_1TO3": int((n_aps <= 3).sum()), "P_by_k": p_by_k,
               "P4plus": int(sum(v for k, v in p_by_k.items() if k >= 4)),

@@ -1,5 +1,5 @@
-"""wifidensity:simulate — a simulated site with its ground truth, the site twin (science in algorithms/twin/simulate.py
-and algorithms/twin/crowd_areas.py)."""
+"""wifidensity:simulate — a simulated site with its ground truth, the site twin (science in algorithms/twin/simulate.py,
+algorithms/twin/devices.py and algorithms/twin/crowd_areas.py)."""
 import json
 from dataclasses import replace
 
@@ -8,6 +8,7 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterField,
@@ -19,6 +20,7 @@ from ...algorithms.captures import capture_macs, write_site_captures
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.timeparse import parse_instant, to_iso
 from ...algorithms.twin.crowd_areas import area_clients, area_stream
+from ...algorithms.twin.devices import DeviceConfig
 from ...algorithms.twin.simulate import centred_crowd, sample_config, simulate
 from .. import parameters as params
 from .. import qgis_enums
@@ -46,6 +48,8 @@ TRUTH_NUMBERS = ["clients", "EMISSIONS", "P", "P1", "P2", "P3", "P4plus"]
 CROWDS, SPREAD_FIELD, CLIENTS_FIELD = "CROWDS", "SPREAD_FIELD", "CLIENTS_FIELD"
 CROWD_AREAS, AREA_CLIENTS_FIELD, CLIENTS = "CROWD_AREAS", "AREA_CLIENTS_FIELD", "CLIENTS"
 AP_LAYER, TRUTH, CAPTURES = "AP_LAYER", "TRUTH", "CAPTURES"
+REALISTIC_DEVICES, PASSERS_BY = "REALISTIC_DEVICES", "PASSERS_BY"
+DEVICE_NUMBERS = ["DEVICES", "PASSERS_BY", "BURSTS_PER_PHONE", "FRAMES_PER_PHONE"]
 
 
 class SimulateAlgorithm(WifiDensityAlgorithm):
@@ -78,6 +82,14 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
                                               to_iso(SAMPLE.start).item()))
         for name, _, label, integer, default, advanced in KNOBS:
             self.addParameter(params.number(name, self.tr(label), default, integer=integer, advanced=advanced))
+        self.add(QgsProcessingParameterBoolean(REALISTIC_DEVICES, self.tr("Realistic phones (bursts, models, "
+                                                                          "sequence numbers)"), False),
+                 self.tr("Phones of several models send scan bursts of 2-5 frames, each model with its own "
+                         "information elements, MAC policy and sequence counter; the probe table gains seq and "
+                         "fingerprint fields and every row is one frame. EMISSIONS_PER_CLIENT is then unused: "
+                         "the models' scan rates set how often phones scan."), advanced=True)
+        self.addParameter(params.number(PASSERS_BY, self.tr("Passers-by walking past the site (with realistic "
+                                                            "phones)"), 0, integer=True, minimum=0, advanced=True))
         self.add(QgsProcessingParameterCrs(
             params.CRS, self.tr("Metric CRS to compute in (with APS; default: the AP layer's or its UTM zone)"),
             optional=True), advanced=True)
@@ -97,6 +109,8 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
                     "addresses (hash them with the SECRET you give the import)."))
         for name in TRUTH_NUMBERS:
             self.addOutput(QgsProcessingOutputNumber(f"TRUE_{name.upper()}", self.tr(f"True {name}")))
+        for name in DEVICE_NUMBERS:
+            self.addOutput(QgsProcessingOutputNumber(f"TRUE_{name}", self.tr(f"True {name} (realistic phones)")))
         self.addOutput(QgsProcessingOutputNumber("PRS", self.tr("Simulated PRs")))
         self.addOutput(QgsProcessingOutputString("TRUTH_COUNTS", self.tr("All true counts (JSON)")))
 
@@ -108,21 +122,33 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         captures = self.parameterAsString(parameters, CAPTURES, context) if is_given(parameters, CAPTURES) else ""
         if captures:
             knobs["burst"] = 0.0  # one frame, one instant, at every sensor that hears it
+        realistic = self.parameterAsBoolean(parameters, REALISTIC_DEVICES, context)
+        passers_by = self.parameterAsInt(parameters, PASSERS_BY, context)
+        if realistic and captures:
+            raise InputError("CAPTURES cannot be written with REALISTIC_DEVICES yet (a capture rehearsal writes one "
+                             "frame per emission): leave one of them unset.")
+        if passers_by and not realistic:
+            raise InputError("PASSERS_BY needs REALISTIC_DEVICES: switch it on, or set PASSERS_BY to 0.")
+        if realistic:
+            knobs["devices"] = DeviceConfig(passers_by=passers_by)
         site = simulate(replace(config, start=SAMPLE.start if start is None else start, **knobs))
         probes = site.probes
         progress = self.progress(feedback, 10.0, 100.0)
+        columns = {"time": to_iso(probes.time), "ap_id": probes.ap_id, "mac": probes.mac, "rss": probes.rss}
+        truth_columns = {"kind": site.truth.kind, "mac": site.truth.client_mac, "emissions": site.truth.emissions}
+        if realistic:
+            columns.update(seq=probes.extra["seq"], fingerprint=probes.extra["fingerprint"])
+            truth_columns.update(model=site.truth.model, frames=site.truth.frames)
         outputs = {
-            params.OUTPUT: write_table(self, parameters, context, params.OUTPUT, {
-                "time": to_iso(probes.time), "ap_id": probes.ap_id, "mac": probes.mac, "rss": probes.rss}, progress),
+            params.OUTPUT: write_table(self, parameters, context, params.OUTPUT, columns, progress),
             AP_LAYER: write_table(self, parameters, context, AP_LAYER, {
                 "ap_id": site.aps.ids, "indoor": site.aps.indoor.astype(np.int64)}, progress,
                 site.aps.xy, qgis_enums.POINT, crs),
             params.CONNECTIONS: write_table(self, parameters, context, params.CONNECTIONS, {
                 "mac": capture_macs(site).text(site.connections) if captures else site.connections,
                 "ap_id": site.connection_ap}, progress),
-            TRUTH: write_table(self, parameters, context, TRUTH, {
-                "kind": site.truth.kind, "mac": site.truth.client_mac, "emissions": site.truth.emissions},
-                progress, site.truth.client_xy, qgis_enums.POINT, crs),
+            TRUTH: write_table(self, parameters, context, TRUTH, truth_columns, progress, site.truth.client_xy,
+                               qgis_enums.POINT, crs),
         }
         if captures:
             files = write_site_captures(site, captures, seed=knobs["seed"])
@@ -132,6 +158,9 @@ class SimulateAlgorithm(WifiDensityAlgorithm):
         feedback.pushInfo(f"Simulated {len(probes)} PRs of {counts['clients']} clients; truth: "
                           + ", ".join(f"{k} = {counts[k]}" for k in TRUTH_NUMBERS))
         outputs.update({f"TRUE_{k.upper()}": counts[k] for k in TRUTH_NUMBERS})
+        if realistic:
+            feedback.pushInfo("Devices: " + ", ".join(f"{k} = {counts[k]:g}" for k in DEVICE_NUMBERS))
+            outputs.update({f"TRUE_{k}": counts[k] for k in DEVICE_NUMBERS})
         outputs.update(PRS=len(probes), TRUTH_COUNTS=json.dumps(counts))
         return outputs
 

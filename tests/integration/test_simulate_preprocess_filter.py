@@ -68,3 +68,29 @@ def test_simulate_on_the_users_aps_and_crowds_in_degrees(provider, tmp_path, wri
     assert 140 < max(x) - min(x) < 150  # 0.002 degrees of longitude at 49.2 N is about 146 m
     heard_by = {f["ap_id"] for f in QgsVectorLayer(sim["OUTPUT"], "p", "ogr").getFeatures()}
     assert heard_by == {"N1", "N2", "N3"}
+
+
+def test_realistic_phones_write_one_row_per_frame_with_seq_and_fingerprint(provider, tmp_path):
+    """REALISTIC_DEVICES: the probe table gains seq and fingerprint, the truth the devices; preprocessing reads it."""
+    import processing
+    sim = processing.run("wifidensity:simulate", {
+        "SEED": 5, "WINDOW_HOURS": 1, "REALISTIC_DEVICES": True, "PASSERS_BY": 7,
+        "OUTPUT": str(tmp_path / "probes.csv"), "AP_LAYER": str(tmp_path / "aps.gpkg"),
+        "CONNECTIONS": str(tmp_path / "connections.csv"), "TRUTH": str(tmp_path / "truth.gpkg")})
+    truth = json.loads(sim["TRUTH_COUNTS"])
+    assert sim["TRUE_PASSERS_BY"] == truth["PASSERS_BY"] == 7
+    assert sim["TRUE_DEVICES"] == truth["DEVICES"] == truth["clients"] - 7
+    probes = QgsVectorLayer(sim["OUTPUT"], "p", "ogr")
+    assert probes.fields().names() == ["time", "ap_id", "mac", "rss", "seq", "fingerprint"]
+    assert probes.featureCount() == sim["PRS"]
+    seqs = [int(f["seq"]) for f in probes.getFeatures()]
+    assert min(seqs) >= 0 and max(seqs) < 4096
+    assert len({f["fingerprint"] for f in probes.getFeatures()}) >= 4
+    clients = QgsVectorLayer(sim["TRUTH"], "truth", "ogr")
+    assert {"model", "frames"} <= set(clients.fields().names())
+    assert sum(int(f["frames"]) for f in clients.getFeatures() if f["kind"] in ("outdoor", "indoor")) == \
+        truth["FRAMES"]
+    result = processing.run("wifidensity:preprocess", {
+        "INPUT": sim["OUTPUT"], "CONNECTIONS": sim["CONNECTIONS"], "ALL_CLASSES": True,
+        "OUTPUT": str(tmp_path / "pre.csv")})
+    assert result["CR"] + result["CF"] + result["CC"] == sim["PRS"]
