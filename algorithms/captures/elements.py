@@ -86,10 +86,9 @@ def _hash_chunk(buffer, position, length, width):
     masks = _word_masks(width)
     for offset in range(0, int(length.max(initial=0)), width):
         words = _gather(buffer, position + offset, width).view("<u8").reshape(len(position), width // _WORD)
-        words &= masks[np.clip(length - offset, 0, width)]
+        words &= np.take(masks, np.clip(length - offset, 0, width), axis=0)
         words ^= words >> _SHIFT
-        words *= _column_multipliers(width // _WORD)
-        key = _mix(key, words.sum(axis=1, dtype=np.uint64))
+        key = _mix(key, words @ _column_multipliers(width // _WORD))  # wraps modulo 2^64, as a sum of products
     return key
 
 
