@@ -4,6 +4,7 @@ the 11 phones give about 11; frames that differ only in SSID, channel or sequenc
 frames whose rates or HT capabilities differ do not; every capture format gives the same tokens."""
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from capture_files import write_airodump_log, write_kismet
 
 from wifidensity.algorithms.captures import elements, writer
 from wifidensity.algorithms.captures.importer import import_captures
+from wifidensity.algorithms.captures.rehearsal import client_models, write_site_captures
 from wifidensity.algorithms.captures.writer import (
     BROADCAST,
     DIRECTED_PROBE_REQUEST,
@@ -20,6 +22,7 @@ from wifidensity.algorithms.captures.writer import (
     write_pcap,
     write_pcapng,
 )
+from wifidensity.algorithms.twin.simulate import sample_config, simulate
 
 SECRET = "fingerprint-secret"
 START = 1717236000.0
@@ -174,3 +177,20 @@ def test_polimi_phones_keep_few_fingerprints_and_eleven_phones_give_about_eleven
     android = [owners for owners in phones.values() if owners & {"S21Ultra-M", "OppoFindX3Neo-A"}]
     assert all(len(owners) == 1 for owners in android)
 
+def test_the_rehearsal_gives_each_client_one_model_for_the_seed(tmp_path):
+    site = simulate(replace(sample_config(seed=4), burst=0.0))
+    models = client_models(site, seed=2)
+    assert models.tolist() == client_models(site, seed=2).tolist()
+    assert models.tolist() != client_models(site, seed=3).tolist()
+    assert set(models.tolist()) == set(range(1, len(MODELS))), "the sample site has clients of every model"
+    result = import_captures(write_site_captures(site, tmp_path, busy=True, seed=2), secret=SECRET)
+    probe = site.probes
+    simulated = np.lexsort((probe.time, probe.ap_id.astype(str)))
+    imported = np.lexsort((result.time, result.ap_id.astype(str)))
+    assert result.ap_id[imported].tolist() == probe.ap_id[simulated].tolist()
+    model = models[probe.extra["true_client"][simulated]]
+    token = result.fingerprint[imported]
+    pairs = set(zip(model.tolist(), token.tolist()))
+    assert len(pairs) == len(set(model.tolist())) == len(set(token.tolist())), "one token a model, one model a token"
+    randomising = np.isin(probe.extra["true_kind"][simulated].astype(str), ["outdoor", "indoor"])
+    assert len(set(result.mac[imported][randomising])) > 5 * len(set(token[randomising]))
