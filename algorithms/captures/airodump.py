@@ -33,7 +33,8 @@ def read_airodump_log(text, name):
     rss = np.where((power == UNKNOWN_POWER) | (power > 0), NO_RSS, power)
     count = len(stamps)
     frames = ProbeFrames(time_ns, np.zeros(count, dtype=np.int64), mac, np.full(count, -1, dtype=np.int64), rss,
-                         np.full(count, -1, dtype=np.int64), np.zeros(count, dtype=bool))
+                         np.full(count, -1, dtype=np.int64), np.zeros(count, dtype=bool),
+                         np.full(count, -1, dtype=np.int64))
     notes = [f"{name}: airodump-ng's log has a time resolution of 1 s, the sensor's local clock (read as UTC), and "
              "no frame subtype: every client row is taken as a probe request, and emissions heard within "
              "TOLERANCE are grouped more coarsely. It has no sequence numbers, so duplicates are kept and clock "

@@ -4,8 +4,10 @@ Every probe request (802.11 management frame, subtype 4) of every input becomes 
 time (a frame's time is when the sensor captured it, not the radio's TSFT counter), the sensor as ``ap_id``,
 the keyed hash of the transmitter address as ``mac`` (the token the Preprocessing tool makes of the same
 address with the same secret, so one phone heard by two sensors has one token), the first dBm_AntSignal as
-``rss``, the sequence number and the channel frequency. Frames flagged with a bad FCS, frames without a
-usable signal strength and the second copy of a frame one sensor heard twice are counted, not written.
+``rss``, the sequence number, the channel frequency, and the keyed hash of the frame's device-model signature
+(its information elements that stay the same from scan to scan, see ``elements``) as ``fingerprint``. Frames
+flagged with a bad FCS, frames without a usable signal strength and the second copy of a frame one sensor heard
+twice are counted, not written.
 """
 import re
 import secrets
@@ -29,6 +31,7 @@ from .probes import NO_RSS, ProbeFrames, probe_requests
 DUPLICATE_WINDOW_NS = 5_000_000  # one sensor's radios stamp the same frame within a few ms
 _SNIFF_BYTES = 4096
 _CLOCK_NOT_SET_NS = 946_684_800 * 1_000_000_000  # 2000-01-01: earlier stamps come from a clock never set
+_SIGNATURE_PREFIX = b"802.11 elements:"
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
@@ -48,7 +51,9 @@ class ImportResult:
 
     time: float64 s since 1970 UTC; time_iso: the same as ISO 8601 UTC text with microseconds and 'Z'; ap_id:
     sensor ids (object str); mac: keyed-hash tokens (object str, 16 hex digits); rss: int64 dBm; seq: int64
-    802.11 sequence number (-1: unknown); freq_mhz: int64 channel frequency (-1: unknown); offsets:
+    802.11 sequence number (-1: unknown); freq_mhz: int64 channel frequency (-1: unknown); fingerprint:
+    keyed-hash tokens of the device-model signature (object str, 16 hex digits like the MAC tokens; None where
+    the input carries no information elements, as airodump-ng logs; see ``elements``); offsets:
     SensorOffsets (empty without clock synchronisation); counts: FRAMES, PROBES, SENSORS, DROPPED_BAD_FCS,
     DROPPED_DUPLICATES, DROPPED_NO_RSS; warnings: remarks for the user (never a raw MAC).
     """
@@ -60,14 +65,15 @@ class ImportResult:
     rss: np.ndarray
     seq: np.ndarray
     freq_mhz: np.ndarray
+    fingerprint: np.ndarray
     offsets: SensorOffsets
     counts: dict
     warnings: list
 
     def probes(self):
-        """The table as records.Probes (extra columns seq, freq_mhz), as preprocessing reads it."""
+        """The table as records.Probes (extra columns seq, freq_mhz, fingerprint), as preprocessing reads it."""
         return Probes(self.time, self.ap_id, self.mac, self.rss.astype(np.float64),
-                      {"seq": self.seq, "freq_mhz": self.freq_mhz})
+                      {"seq": self.seq, "freq_mhz": self.freq_mhz, "fingerprint": self.fingerprint})
 
 
 def import_captures(paths, sensor_pattern=None, secret="", clock_sync=False, progress=SILENT):
@@ -82,7 +88,7 @@ def import_captures(paths, sensor_pattern=None, secret="", clock_sync=False, pro
     paths = [str(p) for p in paths]
     if not paths:
         raise InputError("INPUT: give one or more capture files.")
-    found, names, frames, warnings = _read_all(paths, _pattern(sensor_pattern), progress)
+    found, names, signatures, frames, warnings = _read_all(paths, _pattern(sensor_pattern), progress)
     bad_fcs = found.bad_fcs
     no_rss = ~bad_fcs & ((found.rss == NO_RSS) | (found.rss > 0))
     kept, duplicates = _drop_duplicates(found.take(np.flatnonzero(~bad_fcs & ~no_rss)))
@@ -106,31 +112,35 @@ def import_captures(paths, sensor_pattern=None, secret="", clock_sync=False, pro
                         "those of another import or of a connections table. Give the same SECRET every time to "
                         "make them comparable.")
     tokens = _tokens(kept.mac, secret)
+    fingerprints = _fingerprints(kept.signature, signatures, secret)
     progress.step(0.9)
     order = np.argsort(time_ns, kind="stable")
     time_ns = time_ns[order]
     counts.update(PROBES=len(order), SENSORS=len(np.unique(kept.sensor)))
     result = ImportResult(time_ns / 1e9, micro_to_iso_utc((time_ns + 500) // 1000).astype(object),
                           names[kept.sensor[order]], tokens[order], kept.rss[order], kept.seq[order],
-                          kept.freq_mhz[order], offsets, counts, warnings)
+                          kept.freq_mhz[order], fingerprints[order], offsets, counts, warnings)
     progress.step(1.0)
     return result
 
 
 def _read_all(paths, pattern, progress):
-    """(ProbeFrames of all inputs with sensor indices into names, sensor names, frames read, notes)."""
-    notes, parts, sensors = [], [], {}
+    """(ProbeFrames of all inputs with sensor and signature indices into names and signatures, sensor names,
+    device-model signatures, frames read, notes)."""
+    notes, parts, sensors, signatures = [], [], {}, {}
     frames = 0
     for number, path in enumerate(paths):
         progress.step(0.6 * number / len(paths))
-        probes, names, count, remarks = _read(path, pattern)
+        probes, names, found, count, remarks = _read(path, pattern)
         codes = np.array([sensors.setdefault(n, len(sensors)) for n in names], dtype=np.int64)
         probes.sensor = codes[probes.sensor]
+        codes = np.array([signatures.setdefault(s, len(signatures)) for s in found] + [-1], dtype=np.int64)
+        probes.signature = codes[probes.signature]  # -1 (none) picks the last
         parts.append(probes)
         frames += count
         notes += remarks
     progress.step(0.6)
-    return ProbeFrames.concatenate(parts), np.array(list(sensors), dtype=object), frames, notes
+    return ProbeFrames.concatenate(parts), np.array(list(sensors), dtype=object), list(signatures), frames, notes
 
 
 def _pattern(sensor_pattern):
@@ -161,7 +171,8 @@ def sensor_id(path, pattern=None):
 
 
 def _read(path, pattern):
-    """(ProbeFrames with sensor indices into names, sensor names, frames read, notes) of one input file."""
+    """(ProbeFrames with sensor and signature indices into names and signatures, sensor names, device-model
+    signatures, frames read, notes) of one input file."""
     name = Path(path).name
     try:
         with open(path, "rb") as handle:
@@ -172,7 +183,7 @@ def _read(path, pattern):
         raise InputError(f"INPUT: the file '{path}' cannot be read ({error.strerror}).") from None
     if kind == sniff.AIRODUMP_LOG:
         probes, rows, notes = read_airodump_log(data.decode("utf-8", errors="replace"), name)
-        return probes, [sensor_id(path, pattern)], rows, notes
+        return probes, [sensor_id(path, pattern)], [], rows, notes
     if kind == sniff.KISMET:
         packets = read_kismet(path, name)
     else:
@@ -180,8 +191,8 @@ def _read(path, pattern):
         packets = reader(data, name, sensor_id(path, pattern))
         if not len(packets):
             raise InputError(f"{name}: the capture holds no packets.")
-    probes, notes = probe_requests(packets, name)
-    return probes, packets.sensors, len(packets), packets.notes + notes
+    probes, signatures, notes = probe_requests(packets, name)
+    return probes, packets.sensors, signatures, len(packets), packets.notes + notes
 
 
 def _drop_duplicates(frames):
@@ -231,6 +242,14 @@ def _tokens(mac, secret):
     text[:, 1::3] = _HEX[octets & 15]
     tokens = np.array(keyed_tokens(text.view("S17").ravel().tolist(), secret), dtype=object)
     return tokens[inverse.reshape(-1)]
+
+
+def _fingerprints(code, signatures, secret):
+    """The keyed-hash token of each frame's device-model signature (None: no signature). The signatures are
+    hashed like the MACs, with the same secret, behind a prefix of their own so no signature can give the
+    token of a MAC."""
+    tokens = np.array(keyed_tokens([_SIGNATURE_PREFIX + s for s in signatures], secret) + [None], dtype=object)
+    return tokens[code]  # -1 (none) picks the last
 
 
 def _unset_clock_warnings(frames, names):

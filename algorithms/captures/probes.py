@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.errors import InputError
-from . import radiotap
+from . import elements, radiotap
 from .packets import LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP, Columns, le, window
 
 PROBE_REQUEST_FC = 0x40
@@ -24,7 +24,8 @@ _LAYOUTS_BY_COMPARISON = 8
 @dataclass
 class ProbeFrames(Columns):
     """Probe requests: time_ns, sensor (index), mac (the 48-bit address as an int), seq (-1: unknown), rss (dBm;
-    NO_RSS where the header has no usable dBm_AntSignal), freq_mhz (-1: unknown), bad_fcs."""
+    NO_RSS where the header has no usable dBm_AntSignal), freq_mhz (-1: unknown), bad_fcs, signature (index
+    into the list of device-model signatures that comes with them, see ``elements``; -1: none)."""
 
     time_ns: np.ndarray
     sensor: np.ndarray
@@ -33,11 +34,13 @@ class ProbeFrames(Columns):
     rss: np.ndarray
     freq_mhz: np.ndarray
     bad_fcs: np.ndarray
+    signature: np.ndarray
 
 
 def probe_requests(packets, name):
-    """ProbeFrames of ``packets`` (packets.Packets) and notes for the user; InputError when the input cannot
-    hold any (no radiotap link type, or every radiotap header cut by the snap length)."""
+    """(ProbeFrames of ``packets`` (packets.Packets), their distinct device-model signatures (bytes), notes for
+    the user); InputError when the input cannot hold any (no radiotap link type, or every radiotap header cut by
+    the snap length)."""
     notes = []
     radio = _radiotap_packets(packets, name, notes)
     buffer, start, length = packets.buffer, packets.start[radio], packets.length[radio]
@@ -70,9 +73,11 @@ def probe_requests(packets, name):
                      "or end before their FCS, and were skipped.")
     rows, flags, freq, rss = rows[keep], flags[keep], freq[keep], rss[keep]
     mac, seq = _addresses(buffer, frame[rows])
+    fcs_at_end = np.where(flags & radiotap.FLAG_FCS_AT_END > 0, FCS, 0)
+    code, signatures = elements.signatures(buffer, frame[rows] + MAC_HEADER, start[rows] + length[rows] - fcs_at_end)
     result = ProbeFrames(packets.time_ns[radio][rows], packets.sensor[radio][rows], mac, seq, rss, freq,
-                         flags & radiotap.FLAG_BAD_FCS > 0)
-    return result, notes
+                         flags & radiotap.FLAG_BAD_FCS > 0, code)
+    return result, signatures, notes
 
 
 def _radiotap_packets(packets, name, notes):

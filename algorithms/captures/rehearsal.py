@@ -3,7 +3,9 @@ rehearsed (and tested) on data whose truth is known.
 
 Each simulated PR becomes one probe request in its AP's capture: the emission's MAC as transmitter, its RSS as
 dBm_AntSignal, the AP's channel, and one sequence number per emission, so one emission is the same frame at
-every AP that hears it. That needs the emission at one instant at every AP: simulate with ``burst=0``.
+every AP that hears it. That needs the emission at one instant at every AP: simulate with ``burst=0``. Each
+client is one of a few device models (``writer.MODELS``: iPhone-like and Android-like information elements),
+drawn once per client for the seed, so its probe requests carry the same elements whatever MAC they use.
 A busy channel can be added: beacons, probe responses, data frames of connected clients, probe requests
 with a bad FCS or without signal strength, and second copies of some probe requests from a second radio.
 """
@@ -16,12 +18,24 @@ import numpy as np
 
 from ..core.errors import InputError
 from .probes import NO_RSS
-from .writer import BEACON, BROADCAST, DATA, DIRECTED_PROBE_REQUEST, PROBE_REQUEST, PROBE_RESPONSE, Frames, write_pcapng
+from .writer import (
+    BEACON,
+    BROADCAST,
+    DATA,
+    DIRECTED_PROBE_REQUEST,
+    MODELS,
+    PROBE_REQUEST,
+    PROBE_RESPONSE,
+    Frames,
+    write_pcapng,
+)
 
 CHANNELS_MHZ = (2412, 2437, 2462)  # channels 1, 6 and 11, taken in turn by the APs
 BEACON_INTERVAL_S = 5.0
 SHARES = {"directed": 0.1, "responses": 0.2, "bad_fcs": 0.01, "no_rss": 0.005, "second_radio": 0.02}
 DATA_FRAMES_PER_HOUR = 120  # per connected client, at its AP
+MODEL_SHARES = (0.0, 0.3, 0.2, 0.3, 0.2)  # of the clients, per writer.MODELS (iOS 16, iOS 15, two Android 13)
+_MODEL_STREAM = 0x1E  # the random stream of the device models, apart from the busy channel's
 _SECOND_RADIO_DELAY_S = 0.0003
 _MAC_MULTIPLIER, _MAC_INCREMENT = 0x5DEECE66D, 0xB  # an odd multiplier: a bijection modulo 2^46
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -67,6 +81,7 @@ def site_frames(site, busy=True, seed=0, clock_offsets=None):
     _check_one_instant(probes.time, emission)
     macs = capture_macs(site)
     seq = _sequence_numbers(probes.mac, emission, probes.time)
+    model = client_models(site, seed)[probes.extra["true_client"]]
     rng = np.random.default_rng(seed)
     result = {}
     for number, ap in enumerate(site.aps.ids):
@@ -74,12 +89,20 @@ def site_frames(site, busy=True, seed=0, clock_offsets=None):
         freq = CHANNELS_MHZ[number % len(CHANNELS_MHZ)]
         directed = rng.random(len(mine)) < SHARES["directed"]
         heard = _frames(probes.time[mine], np.where(directed, DIRECTED_PROBE_REQUEST, PROBE_REQUEST),
-                        macs.address(probes.mac[mine]), BROADCAST, seq[mine], probes.rss[mine], freq)
+                        macs.address(probes.mac[mine]), BROADCAST, seq[mine], probes.rss[mine], freq,
+                        model=model[mine])
         parts = [heard] + (_busy(heard, site, ap, number, macs, freq, rng) if busy else [])
         frames = Frames.concatenate(parts)
         frames.time = frames.time + (clock_offsets or {}).get(ap, 0.0)
         result[str(ap)] = frames.take(np.argsort(frames.time, kind="stable"))
     return result
+
+
+def client_models(site, seed=0):
+    """The device model (index into writer.MODELS) of every client of ``site``, drawn with MODEL_SHARES; the same
+    for the same seed."""
+    rng = np.random.default_rng([seed, _MODEL_STREAM])
+    return rng.choice(len(MODELS), size=len(site.truth.kind), p=MODEL_SHARES)
 
 
 def write_site_captures(site, folder, busy=True, seed=0):
@@ -122,14 +145,15 @@ def _sequence_numbers(mac, emission, time):
     return ((start[mac_code] + rank) % 4096)[of_row.reshape(-1)]
 
 
-def _frames(time, kind, transmitter, receiver, seq, rss, freq, bad_fcs=False, interface=0):
+def _frames(time, kind, transmitter, receiver, seq, rss, freq, bad_fcs=False, interface=0, model=0):
     count = len(time)
 
     def column(value, dtype):
         return np.broadcast_to(np.asarray(value, dtype=dtype), (count,)).copy()
     return Frames(column(time, np.float64), column(kind, np.int64), column(transmitter, np.int64),
                   column(receiver, np.int64), column(seq, np.int64), column(rss, np.int64),
-                  column(freq, np.int64), column(bad_fcs, bool), column(interface, np.int64))
+                  column(freq, np.int64), column(bad_fcs, bool), column(interface, np.int64),
+                  column(model, np.int64))
 
 
 def _busy(heard, site, ap, number, macs, freq, rng):

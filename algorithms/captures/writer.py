@@ -6,7 +6,7 @@ Records are assembled with numpy, one matrix per frame layout, so a million fram
 """
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,29 @@ _BODIES = {
     BEACON: _BSS_FIXED + bytes([0, len(SITE_SSID)]) + SITE_SSID + _RATES,
     DATA: bytes.fromhex("aaaa030000000800") + bytes(40),  # LLC/SNAP header of an IPv4 packet, then payload
 }
+# The elements after the SSID in the probe requests of a few device models (model 0: rates alone, as in the
+# writer's first version). Each model is a list of (element id, contents); the DS Parameter Set (3) gets the
+# frame's channel. The contents follow the probe requests of phones of those kinds (IEEE 802.11-2020 §9.4.2).
+_HT_IPHONE = bytes.fromhex("2d401bff") + bytes(22)
+_HE = bytes.fromhex("2301080818008020300200" "0d009f08000000fdff") + bytes(2)
+MODELS = (
+    [(1, _RATES[2:10]), (50, _RATES[12:])],
+    [(1, bytes.fromhex("82848b96")), (50, bytes.fromhex("0c1218243048606c")), (3, b"\0"), (45, _HT_IPHONE),
+     (127, bytes.fromhex("0000080400000040")), (255, _HE)],  # an iPhone on iOS 16
+    [(1, bytes.fromhex("02040b16")), (50, bytes.fromhex("0c1218243048606c")), (3, b"\0"),
+     (45, bytes.fromhex("2d4017ff") + bytes(22)), (127, bytes.fromhex("0000088400000040")),
+     (107, bytes.fromhex("0fffffffffffff"))],  # an older iPhone on iOS 15
+    [(1, bytes.fromhex("82848b96")), (50, bytes.fromhex("0c1218243048606c")), (3, b"\0"),
+     (45, bytes.fromhex("2d001bffff") + bytes(21)), (127, bytes.fromhex("04004880014000400021")),
+     (255, bytes.fromhex("020014")), (255, bytes.fromhex("23010808180080203002800d019e000c0000f5ff")),
+     (221, bytes.fromhex("00904c0408bf0c7678910ffaff0000faff0020")), (221, bytes.fromhex("0050f208001200")),
+     (221, bytes.fromhex("506f9a16030102650101"))],  # an Android 13 phone with a Broadcom chipset
+    [(1, bytes.fromhex("02040b16")), (50, bytes.fromhex("0c1218243048606c")), (3, b"\0"),
+     (45, bytes.fromhex("ef0113ffff") + bytes(21)), (127, bytes.fromhex("04000a8200400040800120")),
+     (191, bytes.fromhex("92f19033faff6203faff6203")), (221, bytes.fromhex("0050f208002800")),
+     (255, bytes.fromhex("2303010002400006304c090d008008020000faff")), (255, bytes.fromhex("020017")),
+     (221, bytes.fromhex("506f9a16030101650101"))],  # an Android 13 phone with a Qualcomm chipset
+)
 _FRAME_CONTROL = {PROBE_REQUEST: 0x0040, DIRECTED_PROBE_REQUEST: 0x0040, PROBE_RESPONSE: 0x0050,
                   BEACON: 0x0080, DATA: 0x0108}  # u16 little-endian: subtype/type byte, then flags (To DS)
 # radiotap layouts: TSFT, Flags, Rate, Channel, dBm_AntSignal, Antenna in one present word; or TSFT, Flags,
@@ -42,8 +65,9 @@ _TSFT_WRAP_US = 86_400_000_000  # TSFT counts microseconds of the day: the radio
 @dataclass
 class Frames(Columns):
     """Frames one sensor heard: time (s since 1970 UTC), kind (PROBE_REQUEST, ...), transmitter (addr2) and
-    receiver (addr1) as 48-bit ints, seq, rss (dBm; NO_RSS: no dBm_AntSignal field), freq_mhz, bad_fcs, and
-    interface (the capturing radio, for pcapng files with several)."""
+    receiver (addr1) as 48-bit ints, seq, rss (dBm; NO_RSS: no dBm_AntSignal field), freq_mhz, bad_fcs,
+    interface (the capturing radio, for pcapng files with several) and model (probe requests: the index in
+    MODELS of the elements they carry; default 0)."""
 
     time: np.ndarray
     kind: np.ndarray
@@ -54,26 +78,50 @@ class Frames(Columns):
     freq_mhz: np.ndarray
     bad_fcs: np.ndarray
     interface: np.ndarray
+    model: np.ndarray = field(default=None)
+
+    def __post_init__(self):
+        if self.model is None:
+            self.model = np.zeros(len(self.time), dtype=np.int64)
 
 
 def payloads(frames, two_words=False, fcs=False):
     """[(rows, matrix)]: the radiotap header and 802.11 frame of every frame, one uint8 matrix per layout."""
     kind = np.asarray(frames.kind)
     signal = frames.rss != NO_RSS
+    model = np.where(np.isin(kind, (PROBE_REQUEST, DIRECTED_PROBE_REQUEST)), frames.model, 0)
     groups = []
     for this_kind in np.unique(kind):
         for has_signal in (True, False):
-            rows = np.flatnonzero((kind == this_kind) & (signal == has_signal))
-            if len(rows):
-                words = (TWO_WORDS if two_words else ONE_WORD) if has_signal else NO_SIGNAL
-                groups.append((rows, _payload(frames.take(rows), int(this_kind), words, fcs)))
+            for this_model in np.unique(model[kind == this_kind]):
+                rows = np.flatnonzero((kind == this_kind) & (signal == has_signal) & (model == this_model))
+                if len(rows):
+                    words = (TWO_WORDS if two_words else ONE_WORD) if has_signal else NO_SIGNAL
+                    groups.append((rows, _payload(frames.take(rows), int(this_kind), words, fcs, int(this_model))))
     return groups
 
 
-def _payload(frames, kind, words, fcs):
+def _body(kind, model):
+    """The frame body of ``kind`` with the elements of ``model`` (probe requests), and where the channel goes."""
+    if kind not in (PROBE_REQUEST, DIRECTED_PROBE_REQUEST):
+        return _BODIES[kind], None
+    body, channel = bytearray(_BODIES[kind][:-len(_RATES)]), None
+    for ident, contents in MODELS[model]:
+        if ident == 3:
+            channel = len(body) + 2
+        body += bytes([ident, len(contents)]) + contents
+    return bytes(body), channel
+
+
+def _channel_number(freq_mhz):
+    freq = np.asarray(freq_mhz)
+    return np.where(freq >= 5000, (freq - 5000) // 5, (freq - 2407) // 5)
+
+
+def _payload(frames, kind, words, fcs, model=0):
     fields, _ = radiotap.walk(words)
     header_length = fields[-1][1] + fields[-1][2]
-    body = _BODIES[kind]
+    body, channel = _body(kind, model)
     width = header_length + MAC_HEADER + len(body) + (4 if fcs else 0)
     count = len(frames)
     out = np.zeros((count, width), dtype=np.uint8)
@@ -94,6 +142,8 @@ def _payload(frames, kind, words, fcs):
     out[:, mac + 22:mac + 24] = _le(np.asarray(frames.seq) << 4, 2)
     body_at = mac + MAC_HEADER
     out[:, body_at:body_at + len(body)] = np.frombuffer(body, dtype=np.uint8)
+    if channel is not None:
+        out[:, body_at + channel] = _channel_number(frames.freq_mhz) & 0xFF
     if fcs:
         end = width - 4
         crc = np.array([zlib.crc32(row[mac:end].tobytes()) for row in out], dtype=np.int64)

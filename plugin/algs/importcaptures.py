@@ -40,8 +40,9 @@ class ImportCapturesAlgorithm(WifiDensityAlgorithm):
             self.tr("For example sensor-(\\w+)_ takes 'S03' from sensor-S03_2024-06-01.pcapng. Kismet logs name "
                     "their sensors themselves."), advanced=True)
         self.add(QgsProcessingParameterString(SECRET, self.tr("Secret for hashing the MAC addresses"), optional=True),
-                 self.tr("Key of the keyed hash that replaces every MAC on entry. Use the same secret for every "
-                         "import and for the connections table, or the tokens will not match."))
+                 self.tr("Key of the keyed hash that replaces every MAC on entry (and keys the device-model "
+                         "fingerprints). Use the same secret for every import and for the connections table, or "
+                         "the tokens will not match."))
         self.add(QgsProcessingParameterBoolean(CLOCK_SYNC, self.tr("Synchronise the sensors' clocks"), False),
                  self.tr("Estimates each sensor's clock offset from frames several sensors heard (same MAC and "
                          "sequence number) and corrects the times, so emissions are grouped across sensors."))
@@ -61,7 +62,8 @@ class ImportCapturesAlgorithm(WifiDensityAlgorithm):
         for warning in result.warnings:
             feedback.pushWarning(warning)
         columns = {"time": result.time_iso, "ap_id": result.ap_id, "mac": result.mac, "rss": result.rss,
-                   "seq": _unknown_as_null(result.seq), "freq_mhz": _unknown_as_null(result.freq_mhz)}
+                   "seq": _unknown_as_null(result.seq), "fingerprint": result.fingerprint,
+                   "freq_mhz": _unknown_as_null(result.freq_mhz)}
         outputs = {params.OUTPUT: write_table(self, parameters, context, params.OUTPUT, columns,
                                               self.progress(feedback, 60.0, 98.0)),
                    OFFSETS: self._offsets(parameters, context, result, feedback)}

@@ -1,12 +1,16 @@
 """wifidensity:importcaptures through processing.run and qgis_process.bin: a simulated site's captures (the
 simulate tool's rehearsal option) go through import and preprocessing and give exactly the simulator's counts;
-no raw MAC reaches any output."""
+no raw MAC reaches any output; the fingerprint field holds keyed-hash tokens (NULL for airodump-ng logs) and no
+raw information element."""
+import csv
 import json
 import re
+import sqlite3
 
 import pytest
 
 RAW_MAC = re.compile(rb"([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}")
+TOKEN = re.compile(r"^[0-9a-f]{16}$")
 SECRET = "site-key"
 
 
@@ -63,4 +67,37 @@ def test_import_through_qgis_process_with_repeated_inputs(rehearsal, tmp_path, q
     results = json.loads(done.stdout)["results"]
     assert results["SENSORS"] == 3 and results["PROBES"] > 0
     header = (tmp_path / "three.csv").read_text().splitlines()[0]
-    assert header == "time,ap_id,mac,rss,seq,freq_mhz"
+    assert header == "time,ap_id,mac,rss,seq,fingerprint,freq_mhz"
+
+
+def test_the_fingerprint_field_in_geopackage_and_csv_null_for_airodump_logs(rehearsal, tmp_path):
+    import processing
+    from capture_files import write_airodump_log
+
+    from wifidensity.algorithms.captures.writer import MODELS
+    _, _, files = rehearsal
+    log = tmp_path / "S9.log.csv"
+    write_airodump_log(log, ["2024-06-01 10:00:01", "2024-06-01 10:00:02"], ["02:aa:00:00:00:01", "02:aa:00:00:00:02"],
+                       [-60, -61])
+    inputs = files[:2] + [str(log)]
+    outputs = {}
+    for extension in ("gpkg", "csv"):
+        path = tmp_path / f"probes.{extension}"
+        done = processing.run("wifidensity:importcaptures", {"INPUT": inputs, "SECRET": SECRET, "OUTPUT": str(path)})
+        assert done["SENSORS"] == 3
+        if extension == "csv":
+            with open(path, newline="") as handle:
+                rows = [(r["ap_id"], r["fingerprint"] or None) for r in csv.DictReader(handle)]
+        else:
+            with sqlite3.connect(path) as connection:
+                rows = connection.execute("SELECT ap_id, fingerprint FROM probes").fetchall()
+        assert len(rows) == done["PROBES"]
+        outputs[extension] = rows
+        raw = path.read_bytes()
+        for ident, contents in (element for model in MODELS[1:] for element in model if len(element[1]) >= 8):
+            element = bytes([ident, len(contents)]) + contents
+            assert element not in raw and contents.hex().encode() not in raw.lower(), (ident, contents)
+    assert outputs["gpkg"] == outputs["csv"]
+    heard = [token for ap, token in outputs["csv"] if ap != "S9"]
+    assert all(TOKEN.match(t) for t in heard) and 1 < len(set(heard)) < len(MODELS)
+    assert [token for ap, token in outputs["csv"] if ap == "S9"] == [None, None]

@@ -1,6 +1,7 @@
 """Real captures: the Politecnico di Milano probe-request pcaps (radiotap, anonymised addresses, FCS at the end
 of every frame; see their SOURCE.md) import completely, and agree frame for frame with dpkt, an independent
-parser read one packet at a time."""
+parser read one packet at a time, and whose fingerprints group the frames as the elements an independent reading
+keeps group them."""
 import dpkt
 import numpy as np
 import pytest
@@ -17,8 +18,27 @@ def _sequence_number(frag_seq):
     return ((frag_seq & 0xFF) << 8 | frag_seq >> 8) >> 4
 
 
+def kept_elements(body):
+    """The device-model signature of a frame body read element by element: ids in order (and extension ids),
+    contents of rates, HT, VHT, extended and HE capabilities, OUI + type of vendor elements."""
+    kept, position = [], 0
+    while position + 2 <= len(body) and position + 2 + body[position + 1] <= len(body):
+        ident, contents = body[position], body[position + 2:position + 2 + body[position + 1]]
+        if ident in (1, 50, 45, 191, 127):
+            kept.append((ident, contents))
+        elif ident == 221:
+            kept.append((ident, contents[:4]))
+        elif ident == 255 and contents:
+            kept.append((ident, contents[0], contents[1:] if contents[0] == 35 else b""))
+        else:
+            kept.append((ident,))
+        position += 2 + len(contents)
+    return tuple(kept)
+
+
 def dpkt_probes(path):
-    """(frames, [(time, transmitter text, rss, seq, freq, bad fcs)] of the probe requests) read by dpkt."""
+    """(frames, [(time, transmitter text, rss, seq, freq, bad fcs, kept elements)] of the probe requests) read by
+    dpkt."""
     rows, frames = [], 0
     with open(path, "rb") as handle:
         for stamp, data in dpkt.pcap.Reader(handle):
@@ -26,8 +46,10 @@ def dpkt_probes(path):
             radio = dpkt.radiotap.Radiotap(data)
             frame = radio.data
             if frame.type == 0 and frame.subtype == 4:
+                body = data[radio.length + 24:len(data) - (4 if radio.flags.val & 0x10 else 0)]
                 rows.append((stamp, ":".join(f"{b:02x}" for b in frame.mgmt.src), radio.ant_sig.db,
-                             _sequence_number(frame.mgmt.frag_seq), radio.channel.freq, bool(radio.flags.val & 0x40)))
+                             _sequence_number(frame.mgmt.frag_seq), radio.channel.freq, bool(radio.flags.val & 0x40),
+                             kept_elements(body)))
     return frames, rows
 
 
@@ -66,6 +88,9 @@ def test_every_frame_is_a_probe_request_read_like_dpkt_reads_it(capture):
     assert result.freq_mhz.tolist() == [usable[i][4] for i in order]
     assert result.mac.tolist() == hash_macs([usable[i][1] for i in order], SECRET).tolist()
     assert set(result.ap_id) == {path.stem}
+    pairs = set(zip(result.fingerprint.tolist(), [usable[i][6] for i in order]))
+    assert len(pairs) == len(set(result.fingerprint)) == len({usable[i][6] for i in order}), \
+        "one fingerprint per set of kept elements, and one set per fingerprint"
 
 
 def test_rss_is_a_plausible_received_power_and_never_positive(capture):

@@ -10,7 +10,7 @@ from capture_files import write_mixed_site
 from wifidensity.algorithms.captures.clocksync import REFINE_WINDOW_S
 from wifidensity.algorithms.captures.importer import import_captures
 from wifidensity.algorithms.captures.probes import NO_RSS
-from wifidensity.algorithms.captures.rehearsal import capture_macs, site_frames
+from wifidensity.algorithms.captures.rehearsal import capture_macs, client_models, site_frames
 from wifidensity.algorithms.captures.writer import DIRECTED_PROBE_REQUEST, PROBE_REQUEST
 from wifidensity.algorithms.core.errors import InputError
 from wifidensity.algorithms.counting.preprocess import preprocess
@@ -61,6 +61,8 @@ def test_mixed_formats_import_exactly_the_simulated_prs(tmp_path, site):
     assert result.ap_id[imported].tolist() == probes.ap_id[simulated].tolist()
     np.testing.assert_allclose(result.time[imported], probes.time[simulated], rtol=0, atol=1e-6)
     assert result.rss[imported].tolist() == probes.rss[simulated].astype(int).tolist()
+    model = client_models(site, seed=5)[probes.extra["true_client"][simulated]].tolist()
+    assert len(set(zip(model, result.fingerprint[imported]))) == len(set(model)) == len(set(result.fingerprint)) > 1
     truth = site.truth.counts
     assert counts_after_preprocessing(result, site) == {k: truth[k] for k in COUNTS}
 
