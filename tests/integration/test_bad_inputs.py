@@ -264,6 +264,8 @@ CASES = [
     ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "WORKERS": 0,
                              "OUTPUT_FOLDER": o / "read_only" / "s", "TABLE": o / "t.gpkg"},
      r"could not be read or written"),
+    ("presence", lambda f, o: {"INPUT": f["raw_macs.csv"], "APS": f["aps_zones.geojson"], "OUTPUT_DAYS": o / "d.gpkg"},
+     r"raw MAC addresses: give a SECRET"),
     # two outputs on one path: refused before any work, naming both and the path
     ("drilldown", lambda f, o: {"INPUT": f["density.tif"], "OUTPUT": o / "c.tif", "PEAKS": o / "c.tif"},
      r"OUTPUT and PEAKS are both set to .*c\.tif: one output would overwrite the other\. Give each output its own"),
