@@ -120,6 +120,8 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
             outputs = self.execute(parameters, context, feedback)
             if feedback is not None and feedback.isCanceled():  # a cancel during the last write: nothing stays
                 raise Cancelled()
+            if feedback is not None:  # done: the bar ends full, whatever share the last steps were given
+                feedback.setProgress(100.0)
             return outputs
         except Cancelled as cancel:
             self._discard_outputs(feedback, cancel)
