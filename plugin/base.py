@@ -14,6 +14,7 @@ from ..algorithms.core.optional import install_hint
 from . import parameters as params
 from .feedback import FeedbackProgress
 from .io.columns import without_token_lists
+from .io.destinations import distinct_outputs_problem
 from .parameters import is_given
 from .paths import HELP_DIR, ICON_DIR
 
@@ -42,7 +43,8 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
 
     The help shown in the dialog is ``resources/help/<NAME>.html``. InputError raised by the science becomes a
     QgsProcessingException; so does every other failure, in words, never as a traceback. A failed or cancelled
-    run leaves no output behind: files an output parameter created are removed.
+    run leaves no output behind: files an output parameter created are removed. Two outputs given one path are
+    refused before any work.
     """
 
     NAME = ""
@@ -112,9 +114,14 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         self._written = {}
         try:
+            clash = distinct_outputs_problem(self.destinationParameterDefinitions(), parameters)
+            if clash:  # before any work: one output would overwrite the other
+                raise InputError(clash)
             outputs = self.execute(parameters, context, feedback)
             if feedback is not None and feedback.isCanceled():  # a cancel during the last write: nothing stays
                 raise Cancelled()
+            if feedback is not None:  # done: the bar ends full, whatever share the last steps were given
+                feedback.setProgress(100.0)
             return outputs
         except Cancelled as cancel:
             self._discard_outputs(feedback, cancel)

@@ -1,13 +1,15 @@
 """The models shipped in resources/models, as algorithms of the provider (wifidensity:<model name>).
 
-They run as QGIS runs any model, with two things more that the plugin's own tools do too: an output nobody
+They run as QGIS runs any model, with three things more that the plugin's own tools do too: an output nobody
 named goes to a temporary file (QGIS fills them in from its dialog and qgis_process, but not from
-processing.run), and CONNECTIONS may be a plain text file of tokens, one per line.
+processing.run), CONNECTIONS may be a plain text file of tokens, one per line, and two outputs given one path
+are refused before any step runs.
 """
-from qgis.core import QgsProcessing, QgsProcessingModelAlgorithm
+from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingModelAlgorithm
 
 from .base import help_page
 from .io.columns import without_token_lists
+from .io.destinations import distinct_outputs_problem
 from .parameters import CONNECTIONS, is_given
 
 
@@ -44,4 +46,7 @@ class ShippedModel(QgsProcessingModelAlgorithm):
                                             context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        clash = distinct_outputs_problem(self.destinationParameterDefinitions(), parameters)
+        if clash:  # before any step runs: one output would overwrite the other
+            raise QgsProcessingException(f"{self.displayName()}: {clash}")
         return super().processAlgorithm(self._with_outputs(parameters), context, feedback)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import InputError
+from ..core.privacy import anonymise
 from ..core.progress import SILENT
 from ..core.records import probe_ap_rows
 from ..core.validation import check_rss
@@ -29,6 +30,7 @@ class PresenceSettings:
     store_zone: str = "store"     # STORE_ZONE
     k_anonymity: int = 5          # K_ANONYMITY
     complementary: bool = True    # COMPLEMENTARY: also withhold what would give a withheld count away
+    secret: str = ""              # SECRET: key of the hash that replaces raw MAC addresses
 
     def check(self):
         """InputError naming the first parameter out of range."""
@@ -68,16 +70,21 @@ def presence(probes, aps, ap_zones, connections=None, settings=None, progress=SI
     mac as text; rss in dBm);
     aps: records.AccessPoints (ids, xy); ap_zones: the zone of each AP (text, parallel to aps.ids);
     connections: tokens of connected clients, or None; settings: PresenceSettings (None: the defaults).
+    Raw MAC addresses (in either table) are replaced by their keyed hash with settings.secret first, as the
+    Preprocessing tool does; without a secret they are refused.
     """
     settings = settings or PresenceSettings()
     settings.check()
+    mac = anonymise(probes.mac, settings.secret)
+    if connections is not None:
+        connections = anonymise(connections, settings.secret)
     zone = time_zone(settings.timezone)
     time, rss = _checked_times(probes.time), check_rss(probes.rss)
     zone_names, ap_zone, store = _zones(aps, ap_zones, settings.store_zone)
     row_zone = ap_zone[probe_ap_rows(probes.ap_id, aps)]
     progress.step(0.1)
 
-    device, distinct, rows = device_codes(probes.mac)
+    device, distinct, rows = device_codes(mac)
     stable, connected = stable_devices(distinct, rows, connections, settings.threshold)
     row_day = local_days(time, zone)
     row_stable = stable[device]

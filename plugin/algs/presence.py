@@ -58,6 +58,11 @@ class PresenceAlgorithm(WifiDensityAlgorithm):
                  self.tr("A session becomes a visit when APs of this zone hear it, strongly enough, long enough."))
         for parameter in connections_parameters(self.tr):
             self.addParameter(parameter)
+        self.add(QgsProcessingParameterString(params.SECRET, self.tr("Secret for hashing raw MAC addresses"),
+                                              optional=True),
+                 self.tr("Key of the keyed hash (HMAC-SHA256) that replaces raw MAC addresses, in the probe table "
+                         "and the connections table, before anything else. Use the secret the site's other tools "
+                         "use."), advanced=True)
         self.add(QgsProcessingParameterString(TIMEZONE, self.tr("Time zone of the days (IANA name)"), "UTC"),
                  self.tr("Days are the calendar days of this zone, daylight saving included, e.g. Europe/Paris. "
                          "Times without a zone in the table are UTC."))
@@ -125,7 +130,8 @@ class PresenceAlgorithm(WifiDensityAlgorithm):
             timezone=self.parameterAsString(parameters, TIMEZONE, context).strip() or "UTC",
             store_zone=self.parameterAsString(parameters, STORE_ZONE, context).strip(),
             k_anonymity=self.parameterAsInt(parameters, K_ANONYMITY, context),
-            complementary=self.parameterAsBoolean(parameters, COMPLEMENTARY, context))
+            complementary=self.parameterAsBoolean(parameters, COMPLEMENTARY, context),
+            secret=self.parameterAsString(parameters, params.SECRET, context))
 
     def _zones(self, parameters, context, aps):
         """The zone of each AP of ``aps`` (read in the AP layer's order, as read_access_points does)."""

@@ -48,6 +48,7 @@ def inputs(tmp_path_factory, write_geojson):
     second = "2024-06-01T10:00:01,AP2,ccc,"
     files["empty_rss.csv"] = _text(folder, "empty_rss.csv", [HEADER] + ROWS[:1] + [second])
     files["positive_rss.csv"] = _text(folder, "positive_rss.csv", [HEADER] + ROWS[:1] + [second + "17"])
+    files["weak_rss.csv"] = _text(folder, "weak_rss.csv", [HEADER] + ROWS[:1] + [second + "-127"])
     files["text_rss.csv"] = _text(folder, "text_rss.csv", [HEADER] + ROWS[:1] + [second + "strong"])
     files["raw_macs.csv"] = _text(folder, "raw_macs.csv", [HEADER, "2024-06-01T10:00:00,AP1,aa:bb:cc:00:11:22,-70"])
     files["unknown_ap.csv"] = _text(folder, "unknown_ap.csv", [HEADER] + ROWS + ["2024-06-01T10:06:00,AP99,ddd,-80"])
@@ -264,6 +265,23 @@ CASES = [
     ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "WORKERS": 0,
                              "OUTPUT_FOLDER": o / "read_only" / "s", "TABLE": o / "t.gpkg"},
      r"could not be read or written"),
+    ("preprocess", lambda f, o: {"INPUT": f["weak_rss.csv"], "OUTPUT": o / "a.gpkg"},
+     r"Row 2: RSS = -127 in 'rss' is below -120 dBm.*Remove or correct those rows"),
+    ("presence", lambda f, o: {"INPUT": f["raw_macs.csv"], "APS": f["aps_zones.geojson"], "OUTPUT_DAYS": o / "d.gpkg"},
+     r"raw MAC addresses: give a SECRET"),
+    # two outputs on one path: refused before any work, naming both and the path
+    ("drilldown", lambda f, o: {"INPUT": f["density.tif"], "OUTPUT": o / "c.tif", "PEAKS": o / "c.tif"},
+     r"OUTPUT and PEAKS are both set to .*c\.tif: one output would overwrite the other\. Give each output its own"),
+    ("presence", lambda f, o: {"INPUT": f["few.csv"], "APS": f["aps_zones.geojson"], "OUTPUT_DAYS": o / "d.gpkg",
+                               "OUTPUT_FLOWS": o / "sub" / ".." / "d.gpkg"},
+     r"OUTPUT_DAYS and OUTPUT_FLOWS are both set to .*d\.gpkg.*Give each output its own file"),
+    ("season", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "OUTPUT_FOLDER": o / "s",
+                             "TABLE": o / "t.csv", "CHART": o / "t.csv"},
+     r"TABLE and CHART are both set to .*t\.csv.*Give each output its own file"),
+    ("pipeline", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "reassemble:CLIENT_MAP": o / "c.tif",
+                               "mldensity:ML_CLIENT_MAP": o / "c.tif"},
+     r"(mldensity:ML_CLIENT_MAP and reassemble:CLIENT_MAP|reassemble:CLIENT_MAP and mldensity:ML_CLIENT_MAP) are "
+     r"both set to .*c\.tif.*Give each output its own file"),
     ("pipeline", lambda f, o: {"PROBES": f["probes.csv"], "APS": f["aps.geojson"], "RADIO": f["radio_foreign.csv"],
                                "reassemble:CLIENT_MAP": o / "c.tif"}, r"not in the AP layer: Z9"),
     ("pipeline", lambda f, o: {"PROBES": f["few.csv"], "APS": f["aps.geojson"], "START": "2030-01-01T00:00:00",

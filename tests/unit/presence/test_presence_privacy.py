@@ -97,12 +97,26 @@ def test_no_token_in_a_message():
     broken = [Probes(probes.time, probes.ap_id, probes.mac, np.where(probes.mac == tokens[1], np.nan, probes.rss)),
               Probes(np.where(probes.mac == tokens[1], np.nan, probes.time), probes.ap_id, probes.mac, probes.rss),
               probes]
+    keyed = PresenceSettings(secret="site-key")
     for case in broken:
         with pytest.raises(InputError) as error:
-            presence(case, aps, zones, connections=np.array(["zz:zz"], dtype=object))
+            presence(case, aps, zones, connections=np.array(["zz:zz"], dtype=object), settings=keyed)
         assert not any(t in str(error.value) for t in tokens), str(error.value)
-    result = presence(probes.take(probes.ap_id != "X9"), aps, zones, connections=np.array(["zz"], dtype=object))
+    result = presence(probes.take(probes.ap_id != "X9"), aps, zones, connections=np.array(["zz"], dtype=object),
+                      settings=keyed)
     assert result.notes and not any(t in " ".join(result.notes) for t in tokens)
+
+
+def test_raw_macs_need_a_secret_and_are_hashed_with_it_in_both_tables():
+    aps, zones = site()
+    raw = "AA:BB:CC:DD:EE:01"
+    probes = hand_probes(stay(raw, "2024-05-06T10:00:00", 1))  # 2 rows: stable only when connected
+    with pytest.raises(InputError, match="raw MAC addresses: give a SECRET") as error:
+        presence(probes, aps, zones)
+    assert raw not in str(error.value)
+    keyed = PresenceSettings(secret="site-key", k_anonymity=1)
+    connected = presence(probes, aps, zones, connections=np.array([raw.lower()], dtype=object), settings=keyed)
+    assert connected.summary["STABLE_ROWS"] == 2 and not connected.notes
 
 
 @pytest.mark.parametrize("settings, named", [
