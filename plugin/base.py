@@ -37,6 +37,12 @@ def help_page(name):
                         f'href="{QUrl.fromLocalFile(str(HELP_DIR / "references.html")).toString()}"')
 
 
+def help_url(name):
+    """The file URL of resources/help/<name>.html (the dialog's Help button opens it), or '' without that page."""
+    page = HELP_DIR / f"{name}.html"
+    return QUrl.fromLocalFile(str(page)).toString() if page.exists() else ""
+
+
 class WifiDensityAlgorithm(QgsProcessingAlgorithm):
     """Subclasses set NAME, DISPLAY_NAME, GROUP_ID (and NEEDS, the optional libraries they import), and
     implement initAlgorithm and execute().
@@ -78,8 +84,7 @@ class WifiDensityAlgorithm(QgsProcessingAlgorithm):
         return help_page(self.NAME)
 
     def helpUrl(self):  # noqa: N802
-        page = HELP_DIR / f"{self.NAME}.html"
-        return QUrl.fromLocalFile(str(page)).toString() if page.exists() else ""
+        return help_url(self.NAME)
 
     def icon(self):
         specific = ICON_DIR / f"{self.NAME}.svg"

@@ -1,13 +1,15 @@
 """The models shipped in resources/models, as algorithms of the provider (wifidensity:<model name>).
 
-They run as QGIS runs any model, with three things more that the plugin's own tools do too: an output nobody
-named goes to a temporary file (QGIS fills them in from its dialog and qgis_process, but not from
+In the toolbox a model sits in the tools' group its file names (the pipeline beside the Season tool), under its
+name capitalised (wifidensity:pipeline shows as "Pipeline"), and its dialog's Help button opens its help page, as
+the tools' do. They run as QGIS runs any model, with three things more that the plugin's own tools do too: an
+output nobody named goes to a temporary file (QGIS fills them in from its dialog and qgis_process, but not from
 processing.run), CONNECTIONS may be a plain text file of tokens, one per line, and two outputs given one path
 are refused before any step runs.
 """
 from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingModelAlgorithm
 
-from .base import help_page
+from .base import GROUPS, help_page, help_url
 from .io.columns import without_token_lists
 from .io.destinations import distinct_outputs_problem
 from .parameters import CONNECTIONS, is_given
@@ -27,6 +29,16 @@ def read_model(path):
 
 class ShippedModel(QgsProcessingModelAlgorithm):
     """A QgsProcessingModelAlgorithm read from a shipped .model3 file."""
+
+    def displayName(self):  # noqa: N802 (QGIS API)
+        return self.name()[:1].upper() + self.name()[1:]
+
+    def groupId(self):  # noqa: N802
+        """The tools' id of the model's group (QGIS takes a model's group name for its id: a second group)."""
+        return next((key for key, name in GROUPS.items() if name == self.group()), super().groupId())
+
+    def helpUrl(self):  # noqa: N802
+        return help_url(self.name())
 
     def createInstance(self):  # noqa: N802 (QGIS API)
         copy = ShippedModel()

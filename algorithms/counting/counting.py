@@ -131,6 +131,44 @@ def connected_client_x(p_cc, a_cc, mean_hours):
     return float(p_cc) / (float(a_cc) * float(mean_hours) / 24.0)
 
 
+def check_parts(method, p, by_k):
+    """Refuse P and P_k that ``method`` cannot count from: parts adding up to more than P (any method), or a part the
+    method needs left at 0 while the parts do not account for all of P, which is what a P_k never given looks like.
+
+    legacy needs P alone. strawman (and position, which spreads P3 over the zones) needs P3 as well: the paper's
+    inputs are P and P3. multiplicity needs P1, P2 and P3 (and P4, P5, ... when there are any). A needed part of 0
+    is believed when the parts add up to P, as the Preprocessing tool's always do (a window where no emission was
+    heard by 3 APs has P3 = 0); a rounding of half a PR is allowed.
+    """
+    _check_prs(p, by_k)
+    if method == LEGACY:
+        return
+    needed = (1, 2, 3) if method == MULTIPLICITY else (3,)
+    zero = [k for k in needed if not by_k.get(k, 0) > 0]
+    heard = sum(float(v) for v in by_k.values())
+    if not zero or heard >= float(p) - max(0.5, 1e-9 * float(p)):
+        return
+    names = _and([f"P{k}" for k in zero])
+    what = f"{names} {'is' if len(zero) == 1 else 'are all' if len(zero) == 3 else 'are'} 0"
+    given = [k for k in sorted(by_k) if by_k[k] > 0]
+    parts = (f", and the parts given ({' + '.join(f'P{k}' for k in given)} = {heard:g}) leave "
+             f"{float(p) - heard:g} PRs of P unaccounted for") if given else ""
+    if method == MULTIPLICITY:
+        raise InputError(f"The multiplicity method needs P1, P2 and P3 (and P_MORE, when the Preprocessing tool "
+                         f"reports P4, P5, ...): {what} while P = {float(p):g}{parts}. Take P, P1, P2, P3 and P_MORE "
+                         "from the same Preprocessing run (they add up to P), or choose METHOD legacy (needs only "
+                         "P) or strawman (needs P and P3).")
+    without = ("the strawman count would be the legacy one" if method == STRAWMAN
+               else "every zone would get the same X")
+    raise InputError(f"The {method} method needs P3, the PRs of emissions heard by 3 APs: {what} while "
+                     f"P = {float(p):g}{parts}. Without P3 {without}. Take P3 from the same Preprocessing run "
+                     "as P (its output P3), or choose METHOD legacy, which needs only P.")
+
+
+def _and(names):
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _check_prs(p, by_k):
     if not (np.isfinite(p) and p > 0):
         raise InputError(f"P = {p:g}: there are no CR PRs to count; check the time window and the Preprocessing "

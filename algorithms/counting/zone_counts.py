@@ -4,7 +4,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import InputError
-from .counting import GLOBAL_METHODS, LEGACY, MULTIPLICITY, POSITION, STRAWMAN, clients, global_x, position_x, window_x
+from .counting import (
+    GLOBAL_METHODS,
+    POSITION,
+    STRAWMAN,
+    check_parts,
+    clients,
+    global_x,
+    position_x,
+    window_x,
+)
 
 METHODS = GLOBAL_METHODS + (POSITION,)
 
@@ -32,20 +41,31 @@ class SiteCount:
 
 
 def count_site(p, by_k, x_day, hours, method, base=STRAWMAN):
-    """Site totals: legacy and strawman always; multiplicity when it is asked for or P_k other than P3 is given.
+    """Site totals by the chosen method (and the position method's base), and by every other global method whose
+    inputs are all given: legacy always, strawman with P3, multiplicity with P1, P2 and P3 (counting.check_parts).
 
-    With P3 alone (the paper's inputs) multiplicity would take every PR for a 3-AP one, so it is left out.
+    Inputs the chosen method needs but that look missing are refused; another method that lacks its inputs is left
+    out (with P3 alone, the paper's inputs, multiplicity would take every PR for a 3-AP one).
     """
     if method not in METHODS:
         raise InputError(f"METHOD '{method}' is unknown; use one of {', '.join(METHODS)}.")
     if base not in GLOBAL_METHODS:
         raise InputError(f"The position method's base must be one of {', '.join(GLOBAL_METHODS)}, not '{base}'.")
     x12 = window_x(x_day, hours)
-    wanted = [LEGACY, STRAWMAN]
-    if any(v > 0 for k, v in by_k.items() if k != 3) or MULTIPLICITY in (method, base):
-        wanted.append(MULTIPLICITY)
+    chosen = (POSITION, base) if method == POSITION else (method,)
+    for name in chosen:
+        check_parts(name, p, by_k)
+    wanted = [m for m in GLOBAL_METHODS if m in chosen or _consistent(m, p, by_k)]
     xs = {m: global_x(m, x12, p, by_k) for m in wanted}
     return SiteCount(method, x12, xs, {m: clients(p, x) for m, x in xs.items()}, base)
+
+
+def _consistent(method, p, by_k):
+    try:
+        check_parts(method, p, by_k)
+    except InputError:
+        return False
+    return True
 
 
 @dataclass

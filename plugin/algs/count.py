@@ -96,7 +96,7 @@ class CountAlgorithm(WifiDensityAlgorithm):
             return results
         crs = crs_from_text(density.grid.crs)
         table = zone_table(site, zones, density, by_k[3], self._points(parameters, context, crs))
-        _warn_about_zones(feedback, table)
+        _warn_about_zones(feedback, table, site.method == POSITION)
         if "clients_position" in table.columns:
             results["CLIENTS_POSITION"] = float(table.columns["clients_position"].sum())
             results["ZONES_CAPPED"] = len(table.clamped)
@@ -163,10 +163,14 @@ class CountAlgorithm(WifiDensityAlgorithm):
         return connected_client_x(*(self.parameterAsDouble(parameters, name, context) for name in names))
 
 
-def _warn_about_zones(feedback, table):
+def _warn_about_zones(feedback, table, position_chosen):
+    """Warnings about the zones; the position method's capped zones only when it is the chosen method (the other
+    methods' clients do not depend on it: it is worked out as an extra column whenever POINTS are given)."""
     if table.clamped:
-        feedback.pushWarning(f"Position method: zones {', '.join(table.clamped)} would hold more 3-AP PRs than "
-                             "PRs; their 3-AP share was capped at 1 (X <= 3 X12).")
+        note = (f"Position method{'' if position_chosen else ' (not the chosen one)'}: zones "
+                f"{', '.join(table.clamped)} would hold more 3-AP PRs than PRs; their 3-AP share was capped at 1 "
+                "(X <= 3 X12).")
+        (feedback.pushWarning if position_chosen else feedback.pushInfo)(note)
     empty = [str(name) for name, prs in zip(table.columns["zone"], table.columns["prs"]) if prs <= 0]
     if empty:
         feedback.pushWarning(f"Zones {', '.join(empty)} cover no PR mass of DENSITY.")

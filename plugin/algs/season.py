@@ -259,12 +259,12 @@ class SeasonAlgorithm(WifiDensityAlgorithm):
                                  self.progress(feedback, 97.0, 98.0))
 
     def _log(self, report, feedback):
-        done = f"{len(report.computed)} windows computed"
+        done = f"{_windows(len(report.computed))} computed"
         if report.seconds:
             done += f" ({np.median(report.seconds):.2f} s of work per window, median)"
         feedback.pushInfo(f"{done}, {len(report.skipped)} already complete, {len(report.empty)} without a PR.")
         for worker, count in sorted(report.by_worker.items()):
-            feedback.pushInfo(f"  {count} windows on {worker}")
+            feedback.pushInfo(f"  {_windows(count)} on {worker}")
         for row in whole_map_rows(report.rows):
             if not str(row["status"]).startswith((MAPPED, EMPTY)):
                 feedback.pushWarning(f"{_iso(row['start'])}: {row['status']}")
@@ -325,3 +325,8 @@ def season_columns(rows, with_zones):
 
 def _iso(seconds):
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def _windows(count):
+    """'1 window', '3 windows'."""
+    return f"{count} window{'' if count == 1 else 's'}"

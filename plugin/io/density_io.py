@@ -1,5 +1,9 @@
 """Density rasters in and out of Processing: read a raster parameter as a Density, write one to an output
 (styled on load), and the output grid of the tools that make a raster from the APs."""
+from pathlib import Path
+
+from qgis.core import QgsRasterLayer
+
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.geotiff import read_density, write_density
 from ...algorithms.paper.bowl import bowl_grid
@@ -48,4 +52,19 @@ def write_density_param(alg, parameters, name, context, density, style="density"
     except InputError as error:
         raise InputError(f"{name}: {error}") from None
     style_on_load(context, path, style)
+    _hand_over(context, path)
     return path
+
+
+def _hand_over(context, path):
+    """Put the written raster in the context's temporary layer store. A model loads every raster a step wrote
+    (to offer its extent to the next steps) and, given a bare path, tries it as a vector first: OGR then logs
+    "Cannot open ....tif" once per raster of a clean run. From the store it is taken as it is; an older layer of
+    the same file (a rerun in one context) is dropped first."""
+    store = context.temporaryLayerStore()
+    for layer_id, layer in list(store.mapLayers().items()):
+        if layer.source() == path:
+            store.removeMapLayer(layer_id)
+    layer = QgsRasterLayer(path, Path(path).stem, "gdal")
+    if layer.isValid():
+        store.addMapLayer(layer)

@@ -193,3 +193,43 @@ def test_position_caps_a_zone_with_more_3ap_prs_than_prs(provider, density_path)
     assert result["CLIENTS_POSITION"] == pytest.approx(p / strawman_x(window_x(524, 3), p, p3))
     rows = {f["zone"]: f for f in result["OUTPUT"].getFeatures()}
     assert rows["plateau"]["x"] > rows["peak"]["x"]
+
+
+# The sample site's 3-hour window as the Preprocessing tool counts it (COUNT_EMISSIONS, its connections table):
+# 205 randomising clients, X_DAY = 270 their true emissions per client per day.
+SAMPLE = dict(P=12640, P1=2595, P2=6052, P3=3621, P_MORE="352, 20", WINDOW_HOURS=3, X_DAY=270.0488)
+
+
+def test_the_sample_window_counts_its_205_clients(provider):
+    assert _run(**SAMPLE, METHOD=2)["CLIENTS"] == pytest.approx(205.0, abs=0.05)
+    paper = {k: SAMPLE[k] for k in ("P", "P3", "WINDOW_HOURS", "X_DAY")}  # the paper's inputs: P and P3
+    assert _run(**paper, METHOD=1)["CLIENTS"] == pytest.approx(_run(**SAMPLE, METHOD=1)["CLIENTS"])
+    legacy = _run(P=SAMPLE["P"], WINDOW_HOURS=3, X_DAY=SAMPLE["X_DAY"], METHOD=0)  # legacy needs P alone
+    assert legacy["CLIENTS"] == pytest.approx(12640 / (270.0488 / 8))
+    assert legacy["CLIENTS_STRAWMAN"] is None and legacy["CLIENTS_MULTIPLICITY"] is None  # their inputs are missing
+
+
+@pytest.mark.parametrize("method, missing, message", [
+    (2, ("P1", "P2", "P3"), r"multiplicity method needs P1, P2 and P3 .*P1, P2 and P3 are all 0 while "
+                            r"P = 12640, and the parts given \(P4 \+ P5 = 372\) leave 12268 PRs"),
+    (2, ("P1", "P2"), r"multiplicity method needs P1, P2 and P3 .*P1 and P2 are 0 while P = 12640"),
+    (2, ("P2",), r"P2 is 0 while P = 12640, and the parts given \(P1 \+ P3 \+ P4 \+ P5 = 6588\)"),
+    (1, ("P1", "P2", "P3"), r"strawman method needs P3, .*P3 is 0 while P = 12640.*choose METHOD legacy"),
+    (1, ("P3",), r"strawman method needs P3, .*P3 is 0 while P = 12640"),
+    (3, ("P3",), r"position method needs P3"),
+])
+def test_missing_multiplicities_are_refused_with_the_fix(provider, method, missing, message):
+    # Before, P and P_MORE without P1-P3 counted 92.6 clients instead of 205, P and P3 alone 124.8.
+    from qgis.core import QgsProcessingException
+    parameters = {k: v for k, v in SAMPLE.items() if k not in missing}
+    with pytest.raises(QgsProcessingException, match=message):
+        _run(**parameters, METHOD=method)
+
+
+def test_parts_that_add_up_to_p_are_believed_even_with_a_zero(provider):
+    # No emission heard by 3 APs: P3 = 0 is a measurement when P1 + P2 = P, and strawman is then legacy.
+    result = _run(P=300, P1=100, P2=200, P3=0, METHOD=1)
+    assert result["CLIENTS"] == pytest.approx(result["CLIENTS_LEGACY"])
+    assert _run(P=300, P1=100, P2=200, METHOD=2)["CLIENTS"] == pytest.approx(200 / 65.5)
+    with pytest.raises(Exception, match=r"P1 \+ P2 \+ P3 \+ P4 \+ P5 = 12641 exceeds P = 12640"):
+        _run(**{**SAMPLE, "P1": 2596})

@@ -163,3 +163,59 @@ def test_the_shipped_model_is_what_build_model_makes_of_the_current_tools(provid
     built, shipped = _read_model(tmp_path / "pipeline.model3"), _read_model(MODEL_DIR / "pipeline.model3")
     assert _meaning(built) == _meaning(shipped), \
         "run devtools/build_model.py: a tool's parameters changed since the model was written"
+
+
+class _Recorder:
+    """What a run says above info level: the feedback's warnings and errors, and the message log's warnings."""
+
+    def __init__(self):
+        from qgis.core import Qgis, QgsProcessingFeedback
+
+        recorder = self
+
+        class Feedback(QgsProcessingFeedback):
+            def pushWarning(self, warning):  # noqa: N802 (QGIS API)
+                recorder.warnings.append(warning)
+                super().pushWarning(warning)
+
+            def reportError(self, error, fatal_error=False):  # noqa: N802
+                recorder.errors.append(error)
+                super().reportError(error, fatal_error)
+
+        self.warnings, self.errors, self.logged = [], [], []
+        self.feedback = Feedback()
+        self._level = Qgis.Warning
+        QgsApplication.messageLog().messageReceived.connect(self._log)
+
+    def _log(self, message, tag, level):
+        if level >= self._level:
+            self.logged.append(f"{tag}: {message}")
+
+    def close(self):
+        QgsApplication.messageLog().messageReceived.disconnect(self._log)
+
+
+def test_a_clean_run_on_the_sample_says_nothing_but_its_calibration_verdicts(provider):
+    """The README's sample run: no "Cannot open ....tif" from OGR for the rasters the steps hand on, no warning
+    about the position method nobody chose. What stays is the data's verdict on both calibrations, which the README
+    reports for this window (both fits are uncertain there)."""
+    import json
+
+    import processing
+    sample = Path(__file__).resolve().parents[2] / "resources" / "sample"
+    truth = json.loads((sample / "truth.json").read_text())
+    recorder = _Recorder()
+    try:
+        result = processing.run("wifidensity:pipeline", {
+            "PROBES": str(sample / "probes.csv"), "APS": str(sample / "aps.geojson"),
+            "CONNECTIONS": str(sample / "connections.csv"), "START": truth["start"], "END": truth["end"],
+            "X_DAY": 270.049}, feedback=recorder.feedback)
+    finally:
+        recorder.close()
+    assert result["CHILD_RESULTS"]["count"]["CLIENTS"] == pytest.approx(205.0, abs=0.1)
+    assert recorder.errors == []
+    verdicts = ("Calibration uncertain: the data do not determine n", "Radio calibration uncertain:")
+    assert [w for w in recorder.warnings if not w.startswith(verdicts)] == [], recorder.warnings
+    assert len(recorder.warnings) == 2, recorder.warnings
+    assert [m for m in recorder.logged if not m.startswith("Processing: ")] == [], recorder.logged
+    assert not [m for m in recorder.logged if "Cannot open" in m]

@@ -28,3 +28,19 @@ def test_plugin_object_registers_and_unregisters_provider(qgis_app):
     assert registry.providerById("wifidensity") is not None
     plugin.unload()
     assert registry.providerById("wifidensity") is None
+
+
+def test_one_pipeline_group_holds_the_pipeline_model_and_the_season(provider):
+    groups = {}
+    for algorithm in provider.algorithms():
+        groups.setdefault(algorithm.group(), set()).add(algorithm.groupId())
+    assert all(len(ids) == 1 for ids in groups.values()), groups  # no two groups share a name
+    in_pipeline = {algorithm.id(): algorithm for algorithm in provider.algorithms() if algorithm.group() == "Pipeline"}
+    assert set(in_pipeline) == {"wifidensity:pipeline", "wifidensity:season"}
+    assert {algorithm.groupId() for algorithm in in_pipeline.values()} == {"pipeline"}
+    model = in_pipeline["wifidensity:pipeline"]
+    assert model.displayName() == "Pipeline"
+    for instance in (model, model.create()):  # the dialog runs a fresh instance
+        assert instance.displayName() == "Pipeline" and instance.groupId() == "pipeline"
+        assert instance.helpUrl().endswith("/resources/help/pipeline.html")
+        assert instance.shortHelpString().strip()
