@@ -90,7 +90,12 @@ def test_realistic_phones_write_one_row_per_frame_with_seq_and_fingerprint(provi
     assert {"model", "frames"} <= set(clients.fields().names())
     assert sum(int(f["frames"]) for f in clients.getFeatures() if f["kind"] in ("outdoor", "indoor")) == \
         truth["FRAMES"]
+    paper = processing.run("wifidensity:preprocess", {
+        "INPUT": sim["OUTPUT"], "CONNECTIONS": sim["CONNECTIONS"], "ALL_CLASSES": True, "GROUPING": 1,
+        "OUTPUT": str(tmp_path / "pre.csv")})
+    assert paper["CR"] + paper["CF"] + paper["CC"] == sim["PRS"]  # the paper's grouping keeps every frame
     result = processing.run("wifidensity:preprocess", {
         "INPUT": sim["OUTPUT"], "CONNECTIONS": sim["CONNECTIONS"], "ALL_CLASSES": True,
-        "OUTPUT": str(tmp_path / "pre.csv")})
-    assert result["CR"] + result["CF"] + result["CC"] == sim["PRS"]
+        "OUTPUT": str(tmp_path / "bursts.csv")})
+    assert result["CR"] + result["CF"] + result["CC"] < sim["PRS"]  # scan bursts: one PR per AP and burst
+    assert result["CR"] > paper["CR"], "randomised MACs no longer taken for fixed ones by their frames"
