@@ -1,4 +1,5 @@
-# WiFi Client Density — set-up, tests, demo and packaging on Debian 12 (QGIS 3.22) or 13 (QGIS 3.40).
+# WiFi Client Density — set-up, tests, demo and packaging on Debian 12 (QGIS 3.22) or 13 (QGIS 3.40, or 3.44 from
+# trixie-backports).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
