@@ -2,20 +2,25 @@
 # Runs `make test` of this checkout's committed HEAD inside a Debian chroot of another release, e.g.
 #   devtools/chroot-test.sh trixie              # Debian 13: QGIS 3.40 LTR, Python 3.13, numpy 2
 #   devtools/chroot-test.sh trixie --backports  # Debian 13 with QGIS 3.44 from trixie-backports
+#   devtools/chroot-test.sh trixie --backports test-qgis  # another make target than `test`
 # Run as root. The chroot's base (Debian, make, git, and whatever `make test` installs) stays under
 # /var/tmp/wifidensity-ci/<suite> (<suite>-backports with --backports) so that later runs on the same machine
 # reuse it; each run tests a fresh clone, with ../shared beside it when the checkout has one, and removes it
 # afterwards. With --backports the base gets <suite>-backports as an apt source and a pin (by codename) that
 # takes QGIS, and only QGIS, from there: what a user who wants the newest QGIS 3 on Debian stable does.
 set -euo pipefail
-usage="usage: devtools/chroot-test.sh SUITE [--backports] (SUITE: a Debian codename, e.g. trixie)"
+usage="usage: devtools/chroot-test.sh SUITE [--backports] [MAKE_TARGET] (SUITE: a Debian codename, e.g. trixie)"
 suite=${1:?$usage}
+shift
 backports=""
-case "${2:-}" in
-  "") ;;
-  --backports) backports=yes ;;
-  *) echo "$usage"; exit 2 ;;
-esac
+target=test
+for arg in "$@"; do
+  case "$arg" in
+    --backports) backports=yes ;;
+    -*) echo "$usage"; exit 2 ;;
+    *) target=$arg ;;
+  esac
+done
 name=$suite${backports:+-backports}
 project=$(git rev-parse --show-toplevel)
 base=/var/tmp/wifidensity-ci/$name
@@ -58,11 +63,11 @@ trap cleanup EXIT
 chroot "$base" bash -c "command -v make > /dev/null && command -v git > /dev/null || \
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq make git ca-certificates)" > "$log" 2>&1
 chroot "$base" update-ca-certificates > /dev/null 2>&1 || true
-echo "make test in Debian $suite${backports:+ with $suite-backports}:"
+echo "make $target in Debian $suite${backports:+ with $suite-backports}:"
 rc=0
-chroot "$base" bash -c "cd /home/ci/project && make test" || rc=$?
+chroot "$base" bash -c "cd /home/ci/project && make $target" || rc=$?
 qgis=$(chroot "$base" dpkg-query -W -f='${Version}' qgis 2> /dev/null || true)
-echo "Debian $suite${backports:+ with $suite-backports}, QGIS $qgis: make test exit $rc"
+echo "Debian $suite${backports:+ with $suite-backports}, QGIS $qgis: make $target exit $rc"
 # a lane that meant to test the backported QGIS but got the release's own has not tested what it says
 if [ -n "$backports" ] && [[ $qgis != *bpo* ]]; then
   echo "QGIS $qgis is not the one from $suite-backports (is the pin in $base/etc/apt/preferences.d in force?)"
