@@ -1,4 +1,5 @@
-# WiFi Client Density — set-up, tests, demo and packaging on Debian 12 (QGIS 3.22) or 13 (QGIS 3.40).
+# WiFi Client Density — set-up, tests, demo and packaging on Debian 12 (QGIS 3.22) or 13 (QGIS 3.40, or 3.44 from
+# trixie-backports).
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,8 +9,9 @@ export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 PLUGIN_FILES := __init__.py metadata.txt LICENSE README.md algorithms plugin resources
 # the science's unit tests run with QGIS made unimportable (devtools/no_qgis), so they cannot lean on it
 UNIT := PYTHONPATH=devtools/no_qgis $(PY) -m pytest -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning tests/unit
+WITH_QGIS := $(PY) -m pytest tests/integration tests/realdata
 
-.PHONY: setup test unit lint demo package bench clean
+.PHONY: setup test test-qgis unit lint demo package bench clean
 setup: $(VENV)/.ready
 
 $(VENV)/.ready: Makefile devtools/setup-debian.sh
@@ -21,7 +23,11 @@ $(VENV)/.ready: Makefile devtools/setup-debian.sh
 
 test: setup
 	$(UNIT)
-	$(PY) -m pytest tests/integration tests/realdata
+	$(WITH_QGIS)
+
+# the tests that run QGIS (all but the science's unit tests, which never import it)
+test-qgis: setup
+	$(WITH_QGIS)
 
 unit: setup
 	$(UNIT)

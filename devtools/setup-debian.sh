@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs, from Debian, what the plugin, its demo and its tests need (only what is missing; root or sudo).
 # QGIS must load every Python module from the distribution (a pip wheel of rasterio or numpy next to QGIS's
-# GDAL breaks it), so all of these are Debian packages. Works on Debian 12 (QGIS 3.22) and 13 (QGIS 3.40).
+# GDAL breaks it), so all of these are Debian packages. Works on Debian 12 (QGIS 3.22) and 13 (QGIS 3.40, or 3.44
+# when apt prefers trixie-backports for QGIS).
 set -euo pipefail
 runtime="qgis python3-qgis qgis-providers python3-scipy python3-shapely python3-rasterio python3-pyproj
   python3-dask python3-distributed python3-psycopg2 python3-venv tzdata xvfb xauth"

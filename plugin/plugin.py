@@ -43,7 +43,7 @@ class WifiDensityPlugin:
         self.toolbar.setObjectName(f"{OBJECT_PREFIX}Toolbar")
         self.dock = DrilldownDock(main)
         self.dock.setObjectName(f"{OBJECT_PREFIX}DrilldownDock")
-        main.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        main.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self._add_action("Drilldown", "Interactive drill-down…", ICON_DIR / "wifidensity.svg", self.show_drilldown)
         self._add_action("Basemap", "Add satellite basemap", "/mActionAddXyzLayer.svg", self.add_basemap)
@@ -53,7 +53,10 @@ class WifiDensityPlugin:
 
     def _add_action(self, name, text, icon, slot, on_toolbar=True):
         from qgis.PyQt.QtGui import QIcon
-        from qgis.PyQt.QtWidgets import QAction
+        try:
+            from qgis.PyQt.QtGui import QAction  # Qt 6 (QGIS 4)
+        except ImportError:
+            from qgis.PyQt.QtWidgets import QAction  # Qt 5 (QGIS 3)
         icon = QIcon(str(icon)) if not isinstance(icon, str) else QgsApplication.getThemeIcon(icon)
         action = QAction(icon, text, self.iface.mainWindow())
         action.setObjectName(f"{OBJECT_PREFIX}{name}Action")
@@ -79,7 +82,7 @@ class WifiDensityPlugin:
         if model is None:
             self.iface.messageBar().pushMessage(
                 "WiFi Density", f"The pipeline model {PIPELINE_MODEL} is missing or unreadable; reinstall the plugin.",
-                Qgis.Warning, 10)
+                Qgis.MessageLevel.Warning, 10)
             return None
         return open_in_modeler(model)
 

@@ -60,7 +60,8 @@ class WifiDensityProvider(QgsProcessingProvider):
         for path in sorted(MODEL_DIR.glob("*.model3")):
             model = read_model(path)
             if model is None:
-                QgsMessageLog.logMessage(f"Cannot read the shipped model {path}", "wifidensity", Qgis.Warning)
+                QgsMessageLog.logMessage(f"Cannot read the shipped model {path}", "wifidensity",
+                                         Qgis.MessageLevel.Warning)
                 continue
             model.setSourceFilePath(str(path))
             self.addAlgorithm(model)  # exposed as wifidensity:<model name>

@@ -26,10 +26,10 @@ def time_chart(path, labels, series, title, y_label, bars=None, size=(1000, 460)
     if not labels:
         raise InputError("There is nothing to chart: no day or window.")
     bars = len(labels) <= 31 if bars is None else bars
-    image = QImage(size[0], size[1], QImage.Format_ARGB32)
+    image = QImage(size[0], size[1], QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     try:
         _draw(painter, size, labels, series, title, y_label, bars)
     finally:
@@ -62,7 +62,7 @@ def _draw(painter, size, labels, series, title, y_label, bars):
     title_font.setBold(True)
     painter.setFont(title_font)
     painter.setPen(QColor("black"))
-    painter.drawText(QRectF(0, 8, size[0], 30), Qt.AlignHCenter, title)
+    painter.drawText(QRectF(0, 8, size[0], 30), Qt.AlignmentFlag.AlignHCenter, title)
 
 
 def _axes(painter, plot, ticks, scale, labels, step, y_label):
@@ -73,7 +73,8 @@ def _axes(painter, plot, ticks, scale, labels, step, y_label):
     painter.setPen(QColor("black"))
     for tick in ticks:
         y = plot.bottom() - tick * scale
-        painter.drawText(QRectF(0, y - 8, plot.left() - 6, 16), Qt.AlignRight | Qt.AlignVCenter, f"{tick:g}")
+        painter.drawText(QRectF(0, y - 8, plot.left() - 6, 16),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{tick:g}")
     every = max(1, int(math.ceil(len(labels) / max(plot.width() / 70, 1))))  # about one label per 70 px
     for index in range(0, len(labels), every):
         x = plot.left() + (index + 0.5) * step
@@ -87,13 +88,13 @@ def _axes(painter, plot, ticks, scale, labels, step, y_label):
     painter.save()
     painter.translate(16, plot.center().y())
     painter.rotate(-90)
-    painter.drawText(QRectF(-plot.height() / 2, -10, plot.height(), 20), Qt.AlignCenter, y_label)
+    painter.drawText(QRectF(-plot.height() / 2, -10, plot.height(), 20), Qt.AlignmentFlag.AlignCenter, y_label)
     painter.restore()
 
 
 def _bars(painter, plot, values, scale, step, number, count, colour):
     width = 0.8 * step / count
-    painter.setPen(Qt.NoPen)
+    painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     for index, value in enumerate(values):
         if value is None:
@@ -114,7 +115,7 @@ def _lines(painter, plot, values, scale, step, colour):
 
 def _legend_entry(painter, plot, number, name, colour):
     x, y = plot.right() - 170, plot.top() + 6 + 18 * number
-    painter.setPen(Qt.NoPen)
+    painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     painter.drawRect(QRectF(x, y, 12, 12))
     painter.setPen(QColor("black"))

@@ -13,16 +13,15 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsMapLayerLegendUtils,
-    QgsMapLayerType,
     QgsPrintLayout,
     QgsRectangle,
     QgsTextFormat,
-    QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QFont
 
 from ...algorithms.core.errors import InputError
+from ..qgis_enums import LAYOUT_MILLIMETERS, METERS, RASTER_LAYER
 
 PAGE = (297.0, 210.0)  # mm, A4 landscape
 MARGIN = 10.0
@@ -31,11 +30,11 @@ NORTH_ARROW = "arrows/NorthArrow_02.svg"
 
 
 def _mm(x, y):
-    return QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters)
+    return QgsLayoutPoint(x, y, LAYOUT_MILLIMETERS)
 
 
 def _size(width, height):
-    return QgsLayoutSize(width, height, QgsUnitTypes.LayoutMillimeters)
+    return QgsLayoutSize(width, height, LAYOUT_MILLIMETERS)
 
 
 def _label(layout, text, x, y, width, height, points, bold=False):
@@ -121,7 +120,7 @@ def _legend(layout, item, layers, page_top=0.0):
     root.removeAllChildren()
     for layer in layers:
         node = root.addLayer(layer)
-        if layer.type() == QgsMapLayerType.RasterLayer:  # keep the colour ramp, not the band's name above it
+        if layer.type() == RASTER_LAYER:  # keep the colour ramp, not the band's name above it
             QgsMapLayerLegendUtils.setLegendNodeOrder(node, [len(legend.model().layerLegendNodes(node)) - 1])
             legend.model().refreshLayerLegend(node)
     legend.setTitle("Legend")
@@ -134,9 +133,9 @@ def _scale_bar(layout, item, page_top=0.0):
     bar = QgsLayoutItemScaleBar(layout)
     bar.setStyle("Single Box")
     bar.setLinkedMap(item)
-    bar.setUnits(QgsUnitTypes.DistanceMeters)
+    bar.setUnits(METERS)
     bar.setUnitLabel("m")
-    bar.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+    bar.applyDefaultSize(METERS)
     layout.addLayoutItem(bar)
     bar.attemptMove(_mm(MAP_BOX[0], page_top + MAP_BOX[1] + MAP_BOX[3] + 3.0))
 
@@ -165,7 +164,7 @@ def export_png(layout, path, dpi=110):
 def export_pdf(layout, path):
     """Write the layout as a PDF; raises OSError when it cannot be written."""
     if QgsLayoutExporter(layout).exportToPdf(str(path), QgsLayoutExporter.PdfExportSettings()) != \
-            QgsLayoutExporter.Success:
+            QgsLayoutExporter.ExportResult.Success:
         raise OSError(f"could not write the PDF {path}")
     return path
 
@@ -207,7 +206,7 @@ def _table(layout, caption, headers, rows, y):
     layout.addMultiFrame(table)
     table.setColumns([QgsLayoutTableColumn(header) for header in headers])
     table.setContents([[str(cell) for cell in row] for row in rows])
-    table.setResizeMode(QgsLayoutMultiFrame.RepeatUntilFinished)
+    table.setResizeMode(QgsLayoutMultiFrame.ResizeMode.RepeatUntilFinished)
     frame = QgsLayoutFrame(layout, table)
     frame.attemptMove(_mm(MARGIN, page_top + y + 8.0))
     frame.attemptResize(_size(PAGE[0] - 2 * MARGIN, PAGE[1] - y - 8.0 - MARGIN))

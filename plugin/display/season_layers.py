@@ -2,11 +2,11 @@
 their window as a fixed temporal range, so that QGIS's Temporal Controller animates the season."""
 import numpy as np
 from qgis.core import (
+    Qgis,
     QgsDateTimeRange,
     QgsLayerDefinition,
     QgsLayerTree,
     QgsRasterLayer,
-    QgsRasterLayerTemporalProperties,
 )
 from qgis.PyQt.QtCore import QDateTime, Qt
 
@@ -17,7 +17,7 @@ from .styles import fit_density_ramp
 
 
 def _utc(seconds):
-    return QDateTime.fromMSecsSinceEpoch(int(round(seconds * 1000.0)), Qt.UTC)
+    return QDateTime.fromMSecsSinceEpoch(int(round(seconds * 1000.0)), Qt.TimeSpec.UTC)
 
 
 def _maximum(path):
@@ -34,7 +34,7 @@ def _window_layer(path, name, start, end, top):
     layer.loadNamedStyle(str(STYLE_DIR / "density.qml"))
     fit_density_ramp(layer, top)
     properties = layer.temporalProperties()
-    properties.setMode(QgsRasterLayerTemporalProperties.ModeFixedTemporalRange)
+    properties.setMode(Qgis.RasterTemporalMode.FixedTemporalRange)
     # a layer definition keeps a range's bounds to the second, not whether they are included, and QGIS 3.22
     # then counts a layer as showing in a frame that merely touches it: a second inside each bound keeps a
     # window's map out of its neighbours' frames

@@ -74,7 +74,7 @@ def display_units(units):
 def _three_figures():
     from qgis.core import QgsBasicNumericFormat
     number = QgsBasicNumericFormat()
-    number.setRoundingType(QgsBasicNumericFormat.SignificantFigures)
+    number.setRoundingType(QgsBasicNumericFormat.RoundingType.SignificantFigures)
     number.setNumberDecimalPlaces(3)
     return number
 

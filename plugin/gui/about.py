@@ -8,9 +8,9 @@ from ..base import help_page
 def about_box(parent):
     """A non-modal About box showing resources/help/about.html as the help panels show pages (its references
     link filled in), deleted when closed (the caller shows it)."""
-    box = QMessageBox(QMessageBox.Information, "About WiFi Client Density", help_page("about"), QMessageBox.Close,
-                      parent)
-    box.setTextFormat(Qt.RichText)
+    box = QMessageBox(QMessageBox.Icon.Information, "About WiFi Client Density", help_page("about"),
+                      QMessageBox.StandardButton.Close, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
     box.setModal(False)
-    box.setAttribute(Qt.WA_DeleteOnClose)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return box

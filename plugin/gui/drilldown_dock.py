@@ -6,7 +6,7 @@ solved from the retained fraction by the same code as ``wifidensity:drilldown``,
 """
 from pathlib import Path
 
-from qgis.core import QgsMapLayer, QgsMapLayerProxyModel, QgsProcessingException, QgsProject, QgsRasterLayer
+from qgis.core import QgsMapLayer, QgsProcessingException, QgsProject, QgsRasterLayer
 from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
@@ -17,6 +17,7 @@ from ...algorithms.core.geotiff import read_density
 from ...algorithms.paper.drilldown import RetentionCurve
 from ..display.styles import fit_density_ramp
 from ..paths import STYLE_DIR
+from ..qgis_enums import RASTER_LAYER_FILTER
 
 PER_MILLE = 1000  # slider unit: retained fraction in 0.1 % steps (the paper uses 90 % and 99.7 %)
 LOWEST_RETAIN = 0.5
@@ -37,10 +38,10 @@ class DrilldownDock(QgsDockWidget):
         self._house_renderer = None  # density.qml's ramp on [0, 1], stretched to T at each move
 
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.layer_combo.setFilters(RASTER_LAYER_FILTER)
         self.layer_combo.setAllowEmptyLayer(True)
         self.layer_combo.setLayer(None)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(int(LOWEST_RETAIN * PER_MILLE), PER_MILLE)
         self.slider.setSingleStep(1)
         self.slider.setPageStep(10)
@@ -113,7 +114,7 @@ class DrilldownDock(QgsDockWidget):
     @staticmethod
     def _density_style(layer):
         """The renderer density.qml gives ``layer`` (its stops are fractions of the top of the ramp)."""
-        layer.loadNamedStyle(str(STYLE_DIR / "density.qml"), QgsMapLayer.Symbology)
+        layer.loadNamedStyle(str(STYLE_DIR / "density.qml"), QgsMapLayer.StyleCategory.Symbology)
         return layer.renderer().clone()
 
     def update_threshold(self):

@@ -3,11 +3,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from qgis.core import QgsFeatureRequest, QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
-from qgis.PyQt.QtCore import QDate, QDateTime, QVariant
+from qgis.core import NULL, QgsFeatureRequest, QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
+from qgis.PyQt.QtCore import QDate, QDateTime
 
 from ...algorithms.core.errors import InputError
 from ...algorithms.core.progress import SILENT
+from ..qgis_enums import NO_GEOMETRY_REQUEST
 
 _CHUNK = 50_000
 
@@ -141,7 +142,7 @@ def _plain_array(values):
 
 
 def _read_feature_columns(source, field_names, progress):
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(NO_GEOMETRY_REQUEST)
     request.setSubsetOfAttributes(field_names, source.fields())
     indices = [source.fields().lookupField(f) for f in field_names]
     rows = []
@@ -159,10 +160,16 @@ def _python_value(value):
     if isinstance(value, QDateTime):
         return value.toMSecsSinceEpoch() / 1000.0 if value.isValid() else None
     if isinstance(value, QDate):
-        return QDateTime(value).toMSecsSinceEpoch() / 1000.0 if value.isValid() else None
-    if isinstance(value, QVariant) and value.isNull():
-        return None
-    return value
+        return value.startOfDay().toMSecsSinceEpoch() / 1000.0 if value.isValid() else None
+    return None if is_null(value) else value
+
+
+_NULL_TYPE = type(NULL)  # QVariant on QGIS 3, NoneType on QGIS 4
+
+
+def is_null(value):
+    """True for a NULL attribute: Python's None (QGIS 4) or qgis.core.NULL, a null QVariant (QGIS 3)."""
+    return value is None or (isinstance(value, _NULL_TYPE) and value == NULL)
 
 
 def missing_rows(values):

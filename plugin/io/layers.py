@@ -17,9 +17,10 @@ from ...algorithms.core.optional import require
 from ...algorithms.core.records import AccessPoints
 from .. import parameters as params
 from ..parameters import is_given
-from .columns import check_fields, require_source, text_column
+from ..qgis_enums import GEOMETRY_POINT, GEOMETRY_UNKNOWN, WKT_PREFERRED
+from .columns import check_fields, is_null, require_source, text_column
 
-WKT = QgsCoordinateReferenceSystem.WKT_PREFERRED
+WKT = WKT_PREFERRED
 _WGS84 = "EPSG:4326"
 
 
@@ -70,7 +71,7 @@ def read_points(alg, parameters, name, context, request=None, what="points"):
     """(n x 2 coordinates in the layer's CRS, the layer's CRS) of the point layer of parameter ``name``;
     features without a geometry are skipped; InputError when the layer holds other geometries or no point."""
     source = require_source(alg, parameters, name, context)
-    if QgsWkbTypes.geometryType(source.wkbType()) not in (QgsWkbTypes.PointGeometry, QgsWkbTypes.UnknownGeometry):
+    if QgsWkbTypes.geometryType(source.wkbType()) not in (GEOMETRY_POINT, GEOMETRY_UNKNOWN):
         raise InputError(f"{name} must be a layer of points; it holds {QgsWkbTypes.displayString(source.wkbType())} "
                          "geometries.")
     xy = []
@@ -94,7 +95,7 @@ def read_access_points(alg, parameters, context, aps_param=params.APS, id_param=
     """The AP layer as AccessPoints in a metric CRS (the layer's if projected, else the APs' UTM zone);
     returns (aps, QgsCoordinateReferenceSystem)."""
     source = require_source(alg, parameters, aps_param, context)
-    if QgsWkbTypes.geometryType(source.wkbType()) != QgsWkbTypes.PointGeometry:
+    if QgsWkbTypes.geometryType(source.wkbType()) != GEOMETRY_POINT:
         raise InputError(f"The AP layer ({aps_param}) must hold points, one per access point; it holds "
                          f"{QgsWkbTypes.displayString(source.wkbType())} geometries. Use its centroids "
                          "(Vector > Geometry Tools > Centroids) if that is what you mean.")
@@ -125,7 +126,7 @@ def read_access_points(alg, parameters, context, aps_param=params.APS, id_param=
 
 
 def _truthy(value):
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
+    if is_null(value):
         return False
     return str(value).strip().lower() in ("1", "true", "yes", "y", "t", "indoor")
 

@@ -116,7 +116,7 @@ def _write_through_sink(alg, parameters, context, name, columns, progress, geome
             if geometry is not None:
                 feature.setGeometry(_qgs_geometry(geometry, row))
             batch.append(feature)
-        sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
         progress.step(min(start + _CHUNK, count) / max(count, 1))
     return dest_id
 
@@ -127,7 +127,7 @@ def _qgis_values(values):
     kind = column_kind(values)
     if kind == "datetime":
         millis = np.asarray(values).astype("datetime64[ms]").astype(np.int64).tolist()
-        return [QDateTime.fromMSecsSinceEpoch(m, Qt.UTC) for m in millis]
+        return [QDateTime.fromMSecsSinceEpoch(m, Qt.TimeSpec.UTC) for m in millis]
     if kind == "date":
         return [QDate.fromString(d, "yyyy-MM-dd") for d in np.datetime_as_string(np.asarray(values), unit="D")]
     floats_or_items = np.asarray(values)
