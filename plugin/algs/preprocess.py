@@ -103,6 +103,7 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
     def execute(self, parameters, context, feedback):
         probes = read_probes(self, parameters, context, self.progress(feedback, 0.0, 10.0))
         feedback.pushInfo(f"Read {len(probes)} PRs.")
+        grouping = params.grouping_of(self, parameters, context)
         result = preprocess(
             probes, start=self._instant(parameters, params.START, context),
             end=self._instant(parameters, params.END, context),
@@ -112,10 +113,10 @@ class PreprocessAlgorithm(WifiDensityAlgorithm):
             count_emissions=self.parameterAsBoolean(parameters, COUNT_EMISSIONS, context),
             all_classes=self.parameterAsBoolean(parameters, ALL_CLASSES, context),
             secret=self.parameterAsString(parameters, SECRET, context),
-            grouping=params.grouping_of(self, parameters, context), progress=self.progress(feedback, 10.0, 70.0))
+            grouping=grouping, progress=self.progress(feedback, 10.0, 70.0))
         for note in result.notes:
             feedback.pushWarning(note)
-        if params.grouping_of(self, parameters, context) == BURSTS:
+        if grouping == BURSTS:
             feedback.pushInfo(f"Scan bursts: the window's {result.counts['FRAMES']} frames are "
                               f"{int(sum(result.counts[c] for c in ('CR', 'CF', 'CC')))} PRs, one per AP and burst.")
         out = result.probes
